@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AiModule } from './ai/ai.module';
+import { ClientsModule } from './clients/clients.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { ContextModule } from './context/context.module';
+import { DatabaseModule } from './database/database.module';
+import { SecurityModule } from './security/security.module';
+
+export interface AppModuleOptions {
+  /** Whether this process takes jobs. */
+  worker: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        SecurityModule,
+        AiModule,
+        ContextModule.forRoot(config, { worker: options.worker }),
+        ClientsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ContextStatus } from '../context/context-status';
+
+// Column names are kept from the Laravel system this replaces (table `autoseo`).
+@Entity({ name: 'autoseo' })
+@Index('autoseo_context_queue', ['context_status', 'context_available_at'])
+export class Client {
+  @PrimaryGeneratedColumn({ type: 'int' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 255 })
+  client_name: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  client_email: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  url: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  username: string;
+
+  /** Encrypted (see SecretBox); never leaves the service. */
+  @Column({ type: 'text' })
+  password: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  user_app: string;
+
+  /** Encrypted (see SecretBox); never leaves the service. */
+  @Column({ type: 'text' })
+  password_app: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  CompanyName: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  AddressLine1: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  Locality: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  AdminDistrict: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  PostalCode: string | null;
+
+  @Column({ type: 'varchar', length: 2, nullable: true })
+  CountryRegion: string | null;
+
+  @Column({ type: 'text' })
+  company_context: string;
+
+  @Column({ type: 'text' })
+  company_context_original: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  context_status: ContextStatus;
+
+  /** Bumped each time a new original is submitted or reprocessing is asked for; part of the job id. */
+  @Column({ type: 'int' })
+  context_version: number;
+
+  @Column({ type: 'int' })
+  context_attempts: number;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  context_error: string | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  context_processed_at: Date | null;
+
+  /** Earliest time the next attempt may start (retry backoff). */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  context_available_at: Date | null;
+
+  /** When the current attempt started; a claim older than JOB_TIMEOUT_MS is taken over. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  context_claimed_at: Date | null;
+
+  /** Identifies the attempt allowed to write the result, so a result is written once. */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  context_claim_token: string | null;
+
+  @Column({ type: 'char', length: 8 })
+  pin: string;
+
+  @Column({ type: 'datetime', precision: 3 })
+  created_at: Date;
+
+  @Column({ type: 'datetime', precision: 3 })
+  updated_at: Date;
+}

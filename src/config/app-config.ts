@@ -1,0 +1,105 @@
+import { EnvironmentVariables, validateEnvironment } from './environment';
+
+export type QueueConnection = EnvironmentVariables['QUEUE_CONNECTION'];
+export type AiProtocol = EnvironmentVariables['AI_PROTOCOL'];
+
+export interface DatabaseConfig {
+  readonly type: 'mysql' | 'sqlite';
+  /** mysql: the connection URL; sqlite: the file path (or ":memory:"). */
+  readonly url: string;
+  readonly sqlitePath?: string;
+  readonly migrate: boolean;
+}
+
+export interface QueueConfig {
+  readonly connection: QueueConnection;
+  readonly redisUrl: string;
+  readonly runWorker: boolean;
+  readonly tries: number;
+  readonly backoffMs: number;
+  readonly concurrency: number;
+  readonly jobTimeoutMs: number;
+  readonly pollMs: number;
+  readonly reconcileIntervalMs: number;
+}
+
+export interface AiConfig {
+  readonly url: string;
+  readonly protocol: AiProtocol;
+  readonly model: string;
+  readonly apiKey?: string;
+  readonly timeoutMs: number;
+  readonly temperature: number;
+  readonly promptFile?: string;
+}
+
+export interface SecurityConfig {
+  readonly apiToken?: string;
+  /** "base64:..." or undefined, in which case a key is kept in the data directory (never in production). */
+  readonly appKey?: string;
+  readonly dataDirectory: string;
+}
+
+/**
+ * The whole configuration, validated once at start. Injected by its class:
+ * `constructor(private readonly config: AppConfig)`.
+ */
+export class AppConfig {
+  readonly nodeEnv: EnvironmentVariables['NODE_ENV'];
+  readonly port: number;
+  readonly logLevel: EnvironmentVariables['LOG_LEVEL'];
+  readonly database: DatabaseConfig;
+  readonly queue: QueueConfig;
+  readonly ai: AiConfig;
+  readonly security: SecurityConfig;
+
+  constructor(values: Omit<AppConfig, 'isProduction'>) {
+    Object.assign(this, values);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}
+
+/** Reads the configuration from the environment (the only place that reads `process.env`). */
+export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
+  const env = validateEnvironment(raw);
+  const sqlitePath = env.DATABASE_URL.startsWith('sqlite:') ? env.DATABASE_URL.slice('sqlite:'.length) : undefined;
+  return new AppConfig({
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    database: {
+      type: sqlitePath === undefined ? 'mysql' : 'sqlite',
+      url: env.DATABASE_URL,
+      sqlitePath,
+      migrate: env.DB_MIGRATE,
+    },
+    queue: {
+      connection: env.QUEUE_CONNECTION,
+      redisUrl: env.REDIS_URL,
+      runWorker: env.RUN_WORKER,
+      tries: env.QUEUE_TRIES,
+      backoffMs: env.QUEUE_BACKOFF_MS,
+      concurrency: env.QUEUE_CONCURRENCY,
+      jobTimeoutMs: env.JOB_TIMEOUT_MS,
+      pollMs: env.QUEUE_POLL_MS,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    },
+    ai: {
+      url: env.AI_URL,
+      protocol: env.AI_PROTOCOL,
+      model: env.AI_MODEL,
+      apiKey: env.AI_API_KEY,
+      timeoutMs: env.AI_TIMEOUT_MS,
+      temperature: env.AI_TEMPERATURE,
+      promptFile: env.AI_PROMPT_FILE,
+    },
+    security: {
+      apiToken: env.API_TOKEN,
+      appKey: env.APP_KEY,
+      dataDirectory: 'data',
+    },
+  });
+}

@@ -1,0 +1,197 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+  return value;
+};
+
+const toNumber = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  const parsed = Number(value);
+  return Number.isNaN(parsed) ? value : parsed;
+};
+
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+export const QUEUE_CONNECTIONS = ['redis', 'database', 'sync'] as const;
+export const AI_PROTOCOLS = ['chat', 'ollama', 'openai'] as const;
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+
+/**
+ * The environment variables of ../shared/PRODUCT.md, with their defaults and rules.
+ * Property names are the variable names, so every validation message names the variable.
+ */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Matches(/^(mysql|mariadb):\/\/[^/]+\/[^/?]+(\?.*)?$|^sqlite:.+$/, {
+    message: 'DATABASE_URL must look like mysql://user:pass@host:3306/db or sqlite:PATH',
+  })
+  DATABASE_URL = 'sqlite:data/autoseo.sqlite';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  DB_MIGRATE = true;
+
+  @IsIn(QUEUE_CONNECTIONS)
+  QUEUE_CONNECTION: (typeof QUEUE_CONNECTIONS)[number] = 'database';
+
+  @Matches(/^rediss?:\/\/.+$/, { message: 'REDIS_URL must look like redis://host:6379 or rediss://host:6380' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  RUN_WORKER = true;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  QUEUE_TRIES = 3;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  QUEUE_BACKOFF_MS = 10_000;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  QUEUE_CONCURRENCY = 1;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(100)
+  JOB_TIMEOUT_MS = 60_000;
+
+  /** How often an idle `database` worker looks for work. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(10)
+  QUEUE_POLL_MS = 1_000;
+
+  /** How often a worker queues records left pending or processing without a job. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  RECONCILE_INTERVAL_MS = 60_000;
+
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  AI_URL = 'http://127.0.0.1:5000/chat';
+
+  @IsIn(AI_PROTOCOLS)
+  AI_PROTOCOL: (typeof AI_PROTOCOLS)[number] = 'chat';
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  AI_MODEL = 'gpt-oss';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AI_API_KEY?: string;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(100)
+  AI_TIMEOUT_MS = 45_000;
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  AI_TEMPERATURE = 0.3;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AI_PROMPT_FILE?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'API_TOKEN must be at least 16 characters long' })
+  API_TOKEN?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^base64:[A-Za-z0-9+/]{43}=$/, {
+    message: 'APP_KEY must be "base64:" followed by 32 random bytes in base64 (openssl rand -base64 32)',
+  })
+  APP_KEY?: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Parses and validates the raw environment; throws one line per bad variable. */
+export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([name, value]) => value !== undefined && known.includes(name)),
+  );
+  const environment = plainToInstance(EnvironmentVariables, present);
+  const problems = validateSync(environment, { skipMissingProperties: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message} (got ${describe(error.property, error.value)})`),
+  );
+  problems.push(...crossFieldProblems(environment));
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return environment;
+}
+
+const SECRET_VARIABLES = new Set(['AI_API_KEY', 'API_TOKEN', 'APP_KEY', 'DATABASE_URL', 'REDIS_URL']);
+
+function describe(variable: string, value: unknown): string {
+  if (SECRET_VARIABLES.has(variable)) return 'a value that is not shown';
+  return JSON.stringify(value);
+}
+
+function crossFieldProblems(environment: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  if (environment.AI_TIMEOUT_MS >= environment.JOB_TIMEOUT_MS) {
+    problems.push(
+      `AI_TIMEOUT_MS: must be shorter than JOB_TIMEOUT_MS (${environment.AI_TIMEOUT_MS} >= ${environment.JOB_TIMEOUT_MS}), or the job times out before the AI call does`,
+    );
+  }
+  if (environment.NODE_ENV === 'production') {
+    if (!environment.API_TOKEN) problems.push('API_TOKEN: is required when NODE_ENV=production');
+    if (!environment.APP_KEY) problems.push('APP_KEY: is required when NODE_ENV=production');
+  }
+  return problems;
+}

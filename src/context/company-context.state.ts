@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Brackets, Repository, UpdateQueryBuilder } from 'typeorm';
+import { Client } from '../clients/client.entity';
+import { AppConfig } from '../config/app-config';
+import { CompanyContextJob } from './company-context.job';
+import { ContextStatus } from './context-status';
+
+/** An attempt that holds the right to write the result of one original. */
+export interface ClaimedContext extends CompanyContextJob {
+  token: string;
+  original: string;
+  /** 1 for the first attempt at this original. */
+  attempt: number;
+}
+
+const OPEN_STATUSES = [ContextStatus.Pending, ContextStatus.Processing];
+const ERROR_MAX_LENGTH = 500;
+/** A claim must outlive the job timeout before another worker takes it over (the job aborts itself by then). */
+const RECLAIM_GRACE_MS = 2_000;
+
+/**
+ * The state machine of a record's company context, and the only code that writes the context_* columns:
+ * pending → processing → processed | failed, guarded by the version (a newer original wins) and by the
+ * claim token (only the attempt that holds the claim may write, so a result is written once).
+ */
+@Injectable()
+export class CompanyContextState {
+  constructor(
+    @InjectRepository(Client) private readonly clients: Repository<Client>,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The context columns of a record just created from `original`. */
+  static initial(original: string): Pick<Client, 'company_context' | 'company_context_original' | 'context_status' | 'context_version' | 'context_attempts' | 'context_error' | 'context_processed_at' | 'context_available_at' | 'context_claimed_at' | 'context_claim_token'> {
+    return {
+      company_context: original,
+      company_context_original: original,
+      context_status: ContextStatus.Pending,
+      context_version: 1,
+      context_attempts: 0,
+      context_error: null,
+      context_processed_at: null,
+      context_available_at: null,
+      context_claimed_at: null,
+      context_claim_token: null,
+    };
+  }
+
+  /**
+   * Starts over for a new original (or the same one again, when `original` is omitted): a new version,
+   * no attempts, pending. Returns the new version, or null when the record is gone.
+   */
+  async restart(clientId: number, original?: string): Promise<number | null> {
+    const now = new Date();
+    const result = await this.update()
+      .set({
+        ...(original === undefined ? {} : { company_context: original, company_context_original: original }),
+        context_status: ContextStatus.Pending,
+        context_version: () => 'context_version + 1',
+        context_attempts: 0,
+        context_error: null,
+        context_available_at: null,
+        context_claimed_at: null,
+        context_claim_token: null,
+        updated_at: now,
+      })
+      .where('id = :clientId', { clientId })
+      .execute();
+    if (!result.affected) return null;
+    const row = await this.clients.findOne({ where: { id: clientId }, select: { id: true, context_version: true } });
+    return row?.context_version ?? null;
+  }
+
+  /** Claims the attempt a queued job stands for; null when the record is gone, replaced or already done. */
+  async claim(job: CompanyContextJob): Promise<ClaimedContext | null> {
+    const token = randomUUID();
+    const result = await this.claimUpdate(token)
+      .where('id = :clientId AND context_version = :version', job)
+      .andWhere('context_status IN (:...open)', { open: OPEN_STATUSES })
+      .execute();
+    return result.affected ? this.readClaim(job.clientId, token) : null;
+  }
+
+  /**
+   * Claims the next record due for an attempt, for workers that use the database as their queue:
+   * pending and due, or processing under a claim that outlived the job timeout (its worker died).
+   * On MySQL/MariaDB rows locked by other workers are skipped; SQLite serialises writers, and the
+   * guarded update makes sure only one worker wins a row.
+   */
+  async claimNext(): Promise<ClaimedContext | null> {
+    const now = new Date();
+    const staleBefore = new Date(now.getTime() - this.config.queue.jobTimeoutMs - RECLAIM_GRACE_MS);
+    const due = new Brackets((where) =>
+      where
+        .where('(context_status = :pending AND (context_available_at IS NULL OR context_available_at <= :now))', {
+          pending: ContextStatus.Pending,
+          now,
+        })
+        .orWhere('(context_status = :processing AND context_claimed_at < :staleBefore)', {
+          processing: ContextStatus.Processing,
+          staleBefore,
+        }),
+    );
+    const token = randomUUID();
+
+    if (this.clients.manager.connection.options.type === 'mysql') {
+      const clientId = await this.clients.manager.transaction(async (manager) => {
+        const candidate = await manager
+          .createQueryBuilder(Client, 'client')
+          .select('client.id', 'id')
+          .where(due)
+          .orderBy('client.id', 'ASC')
+          .limit(1)
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .getRawOne<{ id: number }>();
+        if (!candidate) return null;
+        await this.claimUpdate(token, manager.createQueryBuilder().update(Client)).where('id = :id', candidate).execute();
+        return candidate.id;
+      });
+      return clientId === null ? null : this.readClaim(clientId, token);
+    }
+
+    const candidate = await this.clients
+      .createQueryBuilder('client')
+      .select('client.id', 'id')
+      .where(due)
+      .orderBy('client.id', 'ASC')
+      .limit(1)
+      .getRawOne<{ id: number }>();
+    if (!candidate) return null;
+    const result = await this.claimUpdate(token).where('id = :id', candidate).andWhere(due).execute();
+    return result.affected ? this.readClaim(candidate.id, token) : null;
+  }
+
+  /** Writes the AI's text if this attempt still holds the claim; false when the result is stale. */
+  async complete(claim: ClaimedContext, text: string): Promise<boolean> {
+    const now = new Date();
+    return this.release(claim, {
+      company_context: text,
+      context_status: ContextStatus.Processed,
+      context_error: null,
+      context_processed_at: now,
+      context_available_at: null,
+      updated_at: now,
+    });
+  }
+
+  /** Records a failed attempt: pending again until `retryAt`, or failed for good when `retryAt` is null. */
+  async fail(claim: ClaimedContext, error: string, retryAt: Date | null): Promise<boolean> {
+    return this.release(claim, {
+      context_status: retryAt ? ContextStatus.Pending : ContextStatus.Failed,
+      context_error: error.slice(0, ERROR_MAX_LENGTH),
+      context_available_at: retryAt,
+      updated_at: new Date(),
+    });
+  }
+
+  private async release(claim: ClaimedContext, changes: Partial<Client>): Promise<boolean> {
+    const result = await this.update()
+      .set({ ...changes, context_claimed_at: null, context_claim_token: null })
+      .where('id = :clientId AND context_version = :version AND context_claim_token = :token', claim)
+      .execute();
+    return Boolean(result.affected);
+  }
+
+  private claimUpdate(token: string, builder = this.update()): UpdateQueryBuilder<Client> {
+    const now = new Date();
+    return builder.set({
+      context_status: ContextStatus.Processing,
+      context_attempts: () => 'context_attempts + 1',
+      context_claimed_at: now,
+      context_claim_token: token,
+      updated_at: now,
+    });
+  }
+
+  private async readClaim(clientId: number, token: string): Promise<ClaimedContext | null> {
+    const row = await this.clients.findOne({
+      where: { id: clientId, context_claim_token: token },
+      select: { id: true, context_version: true, company_context_original: true, context_attempts: true },
+    });
+    if (!row) return null;
+    return {
+      clientId: row.id,
+      version: row.context_version,
+      token,
+      original: row.company_context_original,
+      attempt: row.context_attempts,
+    };
+  }
+
+  private update(): UpdateQueryBuilder<Client> {
+    return this.clients.createQueryBuilder().update(Client);
+  }
+}

@@ -1,0 +1,63 @@
+import { BullModule } from '@nestjs/bull';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AiModule } from '../ai/ai.module';
+import { Client } from '../clients/client.entity';
+import { AppConfig, QueueConnection } from '../config/app-config';
+import { COMPANY_CONTEXT_QUEUE } from './company-context.job';
+import { CompanyContextDispatcher } from './company-context.dispatcher';
+import { CompanyContextProcessor } from './company-context.processor';
+import { CompanyContextState } from './company-context.state';
+import { DatabaseQueueDriver } from './drivers/database-queue.driver';
+import { bullBackoffStrategies, RedisQueueDriver } from './drivers/redis-queue.driver';
+import { SyncQueueDriver } from './drivers/sync-queue.driver';
+import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
+import { QueueWorker, WORKER_ENABLED } from './queue-worker';
+
+// The one place a queue driver is chosen.
+const DRIVERS: Record<QueueConnection, Type<QueueDriver>> = {
+  redis: RedisQueueDriver,
+  database: DatabaseQueueDriver,
+  sync: SyncQueueDriver,
+};
+
+function bullModules(config: AppConfig): DynamicModule[] {
+  return [
+    BullModule.forRoot({
+      url: config.queue.redisUrl,
+      settings: { backoffStrategies: bullBackoffStrategies(config) },
+    }),
+    BullModule.registerQueue({ name: COMPANY_CONTEXT_QUEUE }),
+  ];
+}
+
+export interface ContextModuleOptions {
+  /** Whether this process takes jobs (the API with RUN_WORKER=true, and queue:work). */
+  worker: boolean;
+}
+
+@Module({})
+export class ContextModule {
+  static forRoot(config: AppConfig, options: ContextModuleOptions): DynamicModule {
+    const driver = DRIVERS[config.queue.connection];
+    return {
+      module: ContextModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forFeature([Client]),
+        AiModule,
+        ...(config.queue.connection === 'redis' ? bullModules(config) : []),
+      ],
+      providers: [
+        CompanyContextState,
+        CompanyContextProcessor,
+        CompanyContextDispatcher,
+        QueueWorker,
+        driver,
+        { provide: QUEUE_DRIVER, useExisting: driver },
+        { provide: WORKER_ENABLED, useValue: options.worker },
+      ],
+      exports: [CompanyContextState, CompanyContextDispatcher, QUEUE_DRIVER],
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AppConfig } from '../../config/app-config';
+import { CompanyContextJob } from '../company-context.job';
+import { CompanyContextProcessor } from '../company-context.processor';
+import { QueueDriver } from '../queue-driver';
+
+/**
+ * QUEUE_CONNECTION=sync: jobs run in this process as soon as they are dispatched (after the response,
+ * never awaited by it), retries included; no queue survives the process. Meant for tests and demos.
+ */
+@Injectable()
+export class SyncQueueDriver implements QueueDriver {
+  private readonly logger = new Logger('SyncQueue');
+  private readonly waiting: CompanyContextJob[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly processor: CompanyContextProcessor,
+    private readonly config: AppConfig,
+  ) {}
+
+  async dispatch(job: CompanyContextJob): Promise<void> {
+    this.waiting.push(job);
+    this.pump();
+  }
+
+  async cancel(job: CompanyContextJob): Promise<void> {
+    const index = this.waiting.findIndex((queued) => queued.clientId === job.clientId && queued.version === job.version);
+    if (index >= 0) this.waiting.splice(index, 1);
+  }
+
+  /** Jobs run whether or not a worker is asked for: that is what sync means. */
+  async startWorker(): Promise<void> {}
+
+  async stopWorker(): Promise<void> {
+    this.stopping.abort();
+    this.waiting.length = 0;
+    await Promise.allSettled([...this.running]);
+  }
+
+  // QUEUE_CONCURRENCY holds here too, so a burst does not flood the AI server.
+  private pump(): void {
+    while (this.running.size < this.config.queue.concurrency && this.waiting.length > 0) {
+      const run = this.runToTheEnd(this.waiting.shift()!).finally(() => {
+        this.running.delete(run);
+        this.pump();
+      });
+      this.running.add(run);
+    }
+  }
+
+  private async runToTheEnd(job: CompanyContextJob): Promise<void> {
+    try {
+      for (;;) {
+        const outcome = await this.processor.process(job);
+        if (outcome.kind !== 'retry' || this.stopping.signal.aborted) return;
+        await delay(outcome.delayMs, undefined, { signal: this.stopping.signal });
+      }
+    } catch (error) {
+      if (!this.stopping.signal.aborted) this.logger.error(`client ${job.clientId} v${job.version}: ${(error as Error).message}`);
+    }
+  }
+}

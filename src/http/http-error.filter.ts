@@ -1,0 +1,60 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { Response } from 'express';
+import { ClientNotFoundError } from '../clients/clients.errors';
+import { isDatabaseUnavailable } from '../database/database-errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+export function errorBody(statusCode: number, message: string | string[]): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+/** Errors raised by the body parser carry their HTTP status and a type (http-errors). */
+function bodyParserError(exception: unknown): ErrorBody | null {
+  const error = exception as { type?: string; status?: number; message?: string };
+  if (error?.type === 'entity.too.large') return errorBody(413, 'Request body is larger than the 64 KiB limit');
+  if (error?.type === 'entity.parse.failed') return errorBody(400, `Malformed JSON body: ${error.message}`);
+  if (typeof error?.type === 'string' && error.type.startsWith('entity.') && error.status) {
+    return errorBody(error.status, error.message ?? 'Unreadable request body');
+  }
+  return null;
+}
+
+/**
+ * Every error leaves as JSON `{ statusCode, error, message }`. Domain errors are mapped here, a database
+ * that cannot be reached is a 503, and anything unexpected is logged and answered 500 without details.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      const message = typeof payload === 'string' ? payload : ((payload as { message?: string | string[] }).message ?? exception.message);
+      return errorBody(status, message);
+    }
+    if (exception instanceof ClientNotFoundError) return errorBody(HttpStatus.NOT_FOUND, exception.message);
+    const parserError = bodyParserError(exception);
+    if (parserError) return parserError;
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      return errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
+    }
+    this.logger.error(`unexpected error: ${(exception as Error)?.stack ?? String(exception)}`);
+    return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+  }
+}

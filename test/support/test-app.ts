@@ -1,0 +1,99 @@
+import { getQueueToken } from '@nestjs/bull';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Queue } from 'bull';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { Client } from '../../src/clients/client.entity';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { COMPANY_CONTEXT_QUEUE } from '../../src/context/company-context.job';
+import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { configureHttp } from '../../src/http/configure-http';
+import { CapturedLogs } from './captured-logs';
+import { stackEnvironment } from './stack';
+
+export const TEST_APP_KEY = 'base64:' + Buffer.alloc(32, 7).toString('base64');
+
+/** Settings that keep the suite fast: short backoff and polling; everything else is the product default. */
+const FAST = {
+  APP_KEY: TEST_APP_KEY,
+  QUEUE_BACKOFF_MS: '50',
+  QUEUE_POLL_MS: '50',
+  AI_TIMEOUT_MS: '5000',
+  JOB_TIMEOUT_MS: '10000',
+  LOG_LEVEL: 'debug',
+};
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<typeof request>;
+  config: AppConfig;
+  dataSource: DataSource;
+  logs: CapturedLogs;
+  /** The raw table row, as stored. */
+  row(id: number): Promise<Record<string, unknown> | undefined>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  worker?: boolean;
+  /** Empty the table and the queue first (default true). */
+  reset?: boolean;
+}
+
+/** The HTTP application on the current stack, wired exactly as main.ts wires it. */
+export async function createTestApp({ env = {}, worker = true, reset = true }: TestAppOptions = {}): Promise<TestApp> {
+  const config = loadConfig({ ...stackEnvironment(), ...FAST, ...env });
+  if (reset) await emptyStores(config);
+  const logs = new CapturedLogs();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker }), {
+    bodyParser: false,
+    logger: logs,
+    abortOnError: false,
+  });
+  configureHttp(app);
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  await app.init();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    config,
+    dataSource,
+    logs,
+    row: async (id) => (await dataSource.query('SELECT * FROM autoseo WHERE id = ?', [id]))[0],
+    count: () => dataSource.getRepository(Client).count(),
+    close: () => app.close(),
+  };
+}
+
+export function bullQueue(testApp: TestApp): Queue {
+  return testApp.app.get<Queue>(getQueueToken(COMPANY_CONTEXT_QUEUE));
+}
+
+/** Empties the table and the queue before the application (and its worker) starts. */
+async function emptyStores(config: AppConfig): Promise<void> {
+  const dataSource = new DataSource(buildDataSourceOptions(config.database));
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+    await dataSource.getRepository(Client).clear();
+  } finally {
+    await dataSource.destroy();
+  }
+  if (config.queue.connection === 'redis') await flushRedis(config.queue.redisUrl);
+}
+
+async function flushRedis(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
