@@ -5,11 +5,14 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContextModule } from './context/context.module';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { SecurityModule } from './security/security.module';
 
 export interface AppModuleOptions {
   /** Whether this process takes jobs. */
   worker: boolean;
+  /** Whether pending migrations are applied at start (DB_MIGRATE for the API and workers; never for other commands). */
+  migrate: boolean;
 }
 
 @Module({})
@@ -19,11 +22,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule,
+        DatabaseModule.forRoot({ migrate: options.migrate }),
         SecurityModule,
         AiModule,
         ContextModule.forRoot(config, { worker: options.worker }),
         ClientsModule,
+        HealthModule,
       ],
     };
   }

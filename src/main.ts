@@ -7,7 +7,7 @@ import { configureHttp } from './http/configure-http';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker: config.queue.runWorker }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker: config.queue.runWorker, migrate: config.database.migrate }), {
     bodyParser: false,
     logger: nestLogLevels(config.logLevel),
   });

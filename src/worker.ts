@@ -6,7 +6,7 @@ import { loadConfigOrExit, nestLogLevels } from './config/startup';
 /** A worker alone: an application context with no HTTP server. Stops cleanly on SIGTERM/SIGINT. */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { worker: true }), {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { worker: true, migrate: config.database.migrate }), {
     logger: nestLogLevels(config.logLevel),
   });
   app.enableShutdownHooks();

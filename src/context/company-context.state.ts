@@ -135,6 +135,29 @@ export class CompanyContextState {
     return result.affected ? this.readClaim(candidate.id, token) : null;
   }
 
+  /** Records per queue state, for the `database` driver (where the records are the queue). */
+  async counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
+    const rows = await this.clients
+      .createQueryBuilder('client')
+      .select('client.context_status', 'status')
+      .addSelect('CASE WHEN client.context_available_at > :now THEN 1 ELSE 0 END', 'later')
+      .addSelect('COUNT(*)', 'count')
+      .where('client.context_status IN (:...statuses)', { statuses: [...OPEN_STATUSES, ContextStatus.Failed] })
+      .setParameter('now', new Date())
+      .groupBy('client.context_status')
+      .addGroupBy('later')
+      .getRawMany<{ status: ContextStatus; later: number | string; count: number | string }>();
+    const counts = { waiting: 0, active: 0, delayed: 0, failed: 0 };
+    for (const row of rows) {
+      const count = Number(row.count);
+      if (row.status === ContextStatus.Processing) counts.active += count;
+      else if (row.status === ContextStatus.Failed) counts.failed += count;
+      else if (Number(row.later) === 1) counts.delayed += count;
+      else counts.waiting += count;
+    }
+    return counts;
+  }
+
   /** Writes the AI's text if this attempt still holds the claim; false when the result is stale. */
   async complete(claim: ClaimedContext, text: string): Promise<boolean> {
     const now = new Date();

@@ -57,7 +57,7 @@ export class ContextModule {
         { provide: QUEUE_DRIVER, useExisting: driver },
         { provide: WORKER_ENABLED, useValue: options.worker },
       ],
-      exports: [CompanyContextState, CompanyContextDispatcher, QUEUE_DRIVER],
+      exports: [CompanyContextState, CompanyContextDispatcher, QueueWorker, QUEUE_DRIVER],
     };
   }
 }

@@ -1,8 +1,10 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
 import { MigrationRunner } from './migration-runner';
+
+const MIGRATE_AT_START = Symbol('MIGRATE_AT_START');
 
 @Module({
   imports: [
@@ -20,12 +22,17 @@ import { MigrationRunner } from './migration-runner';
   exports: [MigrationRunner],
 })
 export class DatabaseModule implements OnModuleInit {
+  /** `migrate`: apply pending migrations while the application starts, before any worker runs. */
+  static forRoot(options: { migrate: boolean }): DynamicModule {
+    return { module: DatabaseModule, providers: [{ provide: MIGRATE_AT_START, useValue: options.migrate }] };
+  }
+
   constructor(
-    private readonly config: AppConfig,
+    @Inject(MIGRATE_AT_START) private readonly migrateAtStart: boolean,
     private readonly migrations: MigrationRunner,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.config.database.migrate) await this.migrations.run();
+    if (this.migrateAtStart) await this.migrations.run();
   }
 }

@@ -1,4 +1,4 @@
-import { ConsoleLogger } from '@nestjs/common';
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
 
 /**
  * Keeps every line the application logs, so tests can assert on what operators would read
@@ -11,9 +11,9 @@ export class CapturedLogs extends ConsoleLogger {
     super('Test', { logLevels: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] });
   }
 
-  protected override printMessages(messages: unknown[], context = '', logLevel: Parameters<ConsoleLogger['printMessages']>[3] = 'log'): void {
+  protected override printMessages(messages: unknown[], context = '', logLevel: LogLevel = 'log', ...rest: unknown[]): void {
     for (const message of messages) this.lines.push(`[${logLevel}] [${context}] ${String(message)}`);
-    if (process.env.TEST_LOGS === '1') super.printMessages(messages, context, logLevel);
+    if (process.env.TEST_LOGS === '1') super.printMessages(messages, context, logLevel, ...(rest as []));
   }
 
   matching(pattern: RegExp): string[] {

@@ -51,7 +51,7 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   const config = loadConfig({ ...stackEnvironment(), ...FAST, ...env });
   if (reset) await emptyStores(config);
   const logs = new CapturedLogs();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker, migrate: config.database.migrate }), {
     bodyParser: false,
     logger: logs,
     abortOnError: false,

@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
 import { CompanyContextState } from '../company-context.state';
-import { QueueDriver } from '../queue-driver';
+import { QueueCounts, QueueDriver } from '../queue-driver';
 
 /**
  * QUEUE_CONNECTION=database: the records are the queue. A pending, due record is a waiting job; workers
@@ -30,10 +30,10 @@ export class DatabaseQueueDriver implements QueueDriver {
   /** Deleting the record deleted the job. */
   async cancel(_job: CompanyContextJob): Promise<void> {}
 
-  async startWorker(): Promise<void> {
+  async startWorker(concurrency: number): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.loops = Array.from({ length: this.config.queue.concurrency }, () => this.work());
+    this.loops = Array.from({ length: concurrency }, () => this.work());
   }
 
   async stopWorker(): Promise<void> {
@@ -41,6 +41,10 @@ export class DatabaseQueueDriver implements QueueDriver {
     this.wakeUp();
     await Promise.all(this.loops);
     this.loops = [];
+  }
+
+  async counts(): Promise<QueueCounts> {
+    return this.state.counts();
   }
 
   private async work(): Promise<void> {

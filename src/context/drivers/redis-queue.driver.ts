@@ -10,7 +10,7 @@ import {
   retryDelayMs,
 } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { QueueDriver } from '../queue-driver';
+import { QueueCounts, QueueDriver } from '../queue-driver';
 
 /** Bull's built-in "exponential" waits 1, 3, 7 × delay; the contract doubles: 1, 2, 4 × QUEUE_BACKOFF_MS. */
 export const DOUBLING_BACKOFF = 'doubling';
@@ -52,11 +52,11 @@ export class RedisQueueDriver implements QueueDriver {
     if (queued && ((await queued.isWaiting()) || (await queued.isDelayed()))) await queued.remove();
   }
 
-  async startWorker(): Promise<void> {
+  async startWorker(concurrency: number): Promise<void> {
     this.working = true;
     // process() resolves only when the queue closes, so it is not awaited.
     this.queue
-      .process(COMPANY_CONTEXT_JOB, this.config.queue.concurrency, (job: Job<CompanyContextJob>) => this.run(job))
+      .process(COMPANY_CONTEXT_JOB, concurrency, (job: Job<CompanyContextJob>) => this.run(job))
       .catch((error: Error) => this.logger.error(`worker stopped: ${error.message}`));
   }
 
@@ -65,6 +65,11 @@ export class RedisQueueDriver implements QueueDriver {
     this.working = false;
     // A local pause stops taking jobs here and resolves when the ones in flight have finished.
     await this.queue.pause(true);
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const counts = await this.queue.getJobCounts();
+    return { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, failed: counts.failed };
   }
 
   private async run(job: Job<CompanyContextJob>): Promise<string> {

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { QueueDriver } from '../queue-driver';
+import { QueueCounts, QueueDriver } from '../queue-driver';
 
 /**
  * QUEUE_CONNECTION=sync: jobs run in this process as soon as they are dispatched (after the response,
@@ -32,12 +32,17 @@ export class SyncQueueDriver implements QueueDriver {
   }
 
   /** Jobs run whether or not a worker is asked for: that is what sync means. */
-  async startWorker(): Promise<void> {}
+  async startWorker(_concurrency: number): Promise<void> {}
 
   async stopWorker(): Promise<void> {
     this.stopping.abort();
     this.waiting.length = 0;
     await Promise.allSettled([...this.running]);
+  }
+
+  /** What this process holds in memory; failed records are in the database (GET /clients?context_status=failed). */
+  async counts(): Promise<QueueCounts> {
+    return { waiting: this.waiting.length, active: this.running.size, delayed: 0, failed: 0 };
   }
 
   // QUEUE_CONCURRENCY holds here too, so a burst does not flood the AI server.

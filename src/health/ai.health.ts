@@ -1,0 +1,35 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { firstValueFrom } from 'rxjs';
+import { AppConfig } from '../config/app-config';
+import { INDICATOR_TIMEOUT_MS } from './health.constants';
+
+/**
+ * Whether the AI endpoint answers HTTP at all, and how fast. It sends no prompt: a one-GPU server must
+ * not spend a generation on a health probe, and any HTTP answer (even 404 or 405) proves it is reachable.
+ */
+@Injectable()
+export class AiHealthIndicator {
+  constructor(
+    private readonly http: HttpService,
+    private readonly health: HealthIndicatorService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async check(key: string) {
+    const indicator = this.health.check(key);
+    const { protocol, model } = this.config.ai;
+    const started = performance.now();
+    try {
+      await firstValueFrom(
+        this.http.head(this.config.ai.url, { timeout: INDICATOR_TIMEOUT_MS, validateStatus: () => true, maxRedirects: 0 }),
+      );
+      return indicator.up({ protocol, model, latencyMs: Math.round(performance.now() - started) });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const reason = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within ${INDICATOR_TIMEOUT_MS} ms` : `unreachable (${code ?? 'error'})`;
+      return indicator.down({ protocol, model, message: `AI endpoint ${reason}` });
+    }
+  }
+}

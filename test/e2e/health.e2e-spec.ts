@@ -1,0 +1,65 @@
+import { FakeAiServer } from '../support/fake-ai-server';
+import { clientBody } from '../support/clients';
+import { closedPort } from '../support/ports';
+import { createTestApp, TestApp } from '../support/test-app';
+
+describe('Health', () => {
+  let ai: FakeAiServer;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    ai = await FakeAiServer.start();
+  });
+
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  afterAll(async () => {
+    await ai?.close();
+  });
+
+  it('says the process is live', async () => {
+    t = await createTestApp({ env: { AI_URL: ai.url('/chat') } });
+    const response = await t.http.get('/health/live').expect(200);
+    expect(response.body).toMatchObject({ status: 'ok', details: {} });
+  });
+
+  it('says ready when the database and the queue answer', async () => {
+    t = await createTestApp({ env: { AI_URL: ai.url('/chat') } });
+    const response = await t.http.get('/health/ready').expect(200);
+    expect(response.body.status).toBe('ok');
+    expect(response.body.details).toEqual({
+      database: { status: 'up' },
+      queue: { status: 'up', connection: t.config.queue.connection },
+    });
+  });
+
+  it('gives the queue counts and the AI endpoint latency in /health', async () => {
+    t = await createTestApp({ env: { AI_URL: ai.url('/chat') }, worker: false });
+    await t.http.post('/clients').send(clientBody()).expect(201);
+    const response = await t.http.get('/health').expect(200);
+
+    expect(response.body.details.database).toEqual({ status: 'up' });
+    expect(response.body.details.queue).toEqual({
+      status: 'up',
+      connection: t.config.queue.connection,
+      waiting: expect.any(Number),
+      active: expect.any(Number),
+      delayed: expect.any(Number),
+      failed: expect.any(Number),
+    });
+    expect(response.body.details.ai).toEqual({ status: 'up', protocol: 'chat', model: 'gpt-oss', latencyMs: expect.any(Number) });
+    // The probe never spends a generation on the AI server.
+    expect(ai.requests.filter((request) => request.path === '/chat' && request.body)).toHaveLength(0);
+  });
+
+  it('answers 503 naming the AI as down when it cannot be reached, while ready stays up', async () => {
+    t = await createTestApp({ env: { AI_URL: `http://127.0.0.1:${await closedPort()}/chat` }, worker: false });
+    const response = await t.http.get('/health').expect(503);
+    expect(response.body.status).toBe('error');
+    expect(response.body.error.ai).toMatchObject({ status: 'down', message: expect.stringContaining('ECONNREFUSED') });
+    expect(response.body.info.database).toEqual({ status: 'up' });
+    await t.http.get('/health/ready').expect(200);
+  });
+});
