@@ -21,8 +21,9 @@ const stacks = [
 const only = process.env.TEST_STACKS ? process.env.TEST_STACKS.split(',') : null;
 
 module.exports = {
+  rootDir: root,
   testTimeout: 60_000,
-  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  reporters: ['default', path.join(__dirname, 'support/summary-reporter.js')],
   projects: [
     ...(only && !only.includes('unit')
       ? []

@@ -83,7 +83,7 @@ export class Client {
   @Column({ type: 'varchar', length: 36, nullable: true })
   context_claim_token: string | null;
 
-  @Column({ type: 'char', length: 8 })
+  @Column({ type: 'varchar', length: 8 })
   pin: string;
 
   @Column({ type: 'datetime', precision: 3 })

@@ -1,14 +1,24 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { HttpErrorFilter } from './http-error.filter';
 
 export const BODY_LIMIT = '64kb';
 
+/**
+ * class-validator for bodies and queries. Path parameters are left to their own pipes (ParseIdPipe):
+ * the stock pipe would first turn "1e3" into 1000 and "abc" into NaN, hiding what the caller sent.
+ */
+class AppValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
 /** Everything the HTTP app needs beyond its modules; shared by main.ts and the tests' app factory. */
 export function configureHttp(app: NestExpressApplication): INestApplication {
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
-    new ValidationPipe({
+    new AppValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,

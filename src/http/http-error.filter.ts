@@ -14,15 +14,23 @@ export function errorBody(statusCode: number, message: string | string[]): Error
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
 
-/** Errors raised by the body parser carry their HTTP status and a type (http-errors). */
+/**
+ * Errors raised by the body parser carry their HTTP status and a type (http-errors). Nest itself
+ * turns malformed JSON into a BadRequestException; what reaches here is the rest (too large, bad charset).
+ */
 function bodyParserError(exception: unknown): ErrorBody | null {
   const error = exception as { type?: string; status?: number; message?: string };
   if (error?.type === 'entity.too.large') return errorBody(413, 'Request body is larger than the 64 KiB limit');
-  if (error?.type === 'entity.parse.failed') return errorBody(400, `Malformed JSON body: ${error.message}`);
   if (typeof error?.type === 'string' && error.type.startsWith('entity.') && error.status) {
     return errorBody(error.status, error.message ?? 'Unreadable request body');
   }
   return null;
+}
+
+function isHealthCheckResult(exception: unknown): exception is HttpException {
+  if (!(exception instanceof HttpException)) return false;
+  const payload = exception.getResponse();
+  return typeof payload === 'object' && payload !== null && 'details' in payload && 'status' in payload;
 }
 
 /**
@@ -35,12 +43,17 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
     if (response.headersSent) return;
+    if (isHealthCheckResult(exception)) {
+      // Terminus's own shape ({ status, info, error, details }) is the contract of /health.
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
+    const body = this.toBody(exception);
     response.status(body.statusCode).json(body);
   }
 
-  toBody(exception: unknown): ErrorBody {
+  private toBody(exception: unknown): ErrorBody {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();

@@ -5,7 +5,7 @@ class SummaryReporter {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const skipped = results.numPendingTests + results.numTodoTests;
     const line = `${results.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : '');
-    process.stdout.write(`\n${line}\n`);
+    process.stderr.write(`\n${line}\n`);
   }
 }
 module.exports = SummaryReporter;

@@ -13,7 +13,7 @@ import { COMPANY_CONTEXT_QUEUE } from '../../src/context/company-context.job';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { configureHttp } from '../../src/http/configure-http';
 import { CapturedLogs } from './captured-logs';
-import { stackEnvironment } from './stack';
+import { REDIS_URL, stackEnvironment } from './stack';
 
 export const TEST_APP_KEY = 'base64:' + Buffer.alloc(32, 7).toString('base64');
 
@@ -85,7 +85,8 @@ async function emptyStores(config: AppConfig): Promise<void> {
   } finally {
     await dataSource.destroy();
   }
-  if (config.queue.connection === 'redis') await flushRedis(config.queue.redisUrl);
+  // The suite's own Redis database, even when a test points the app at an unreachable one.
+  if (config.queue.connection === 'redis') await flushRedis(REDIS_URL);
 }
 
 async function flushRedis(url: string): Promise<void> {

@@ -36,7 +36,7 @@ export class CreateAutoseo1732500000000 implements MigrationInterface {
           timestamp('context_available_at', true),
           timestamp('context_claimed_at', true),
           varchar('context_claim_token', 36, true),
-          { name: 'pin', type: 'char', length: '8' },
+          varchar('pin', 8),
           timestamp('created_at'),
           timestamp('updated_at'),
         ],

@@ -1,0 +1,104 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable, Logger } from '@nestjs/common';
+import { AxiosError, AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { AppConfig } from '../config/app-config';
+import {
+  AiAbortedError,
+  AiEmptyAnswerError,
+  AiHttpStatusError,
+  AiMalformedAnswerError,
+  AiOversizeAnswerError,
+  AiTimeoutError,
+  AiUnreachableError,
+} from './ai.errors';
+import { cleanAnswer } from './answer-cleaner';
+import { PromptBuilder } from './prompt';
+import { AiProtocol } from './protocols/ai-protocol';
+import { createAiProtocol } from './protocols/protocol-factory';
+
+/** The longest rewritten description accepted (the product asks for about 1,000). */
+export const MAX_ANSWER_CHARACTERS = 4_000;
+/** Bounds the memory a runaway server can make us hold; far above any real answer. */
+export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
+
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+
+/**
+ * The one seam to the LLM server: asks it to rewrite a company description and returns the
+ * cleaned text, or throws an AiError saying why not.
+ */
+@Injectable()
+export class AiClient {
+  private readonly logger = new Logger('AiClient');
+  private readonly protocol: AiProtocol;
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: AppConfig,
+    private readonly prompts: PromptBuilder,
+  ) {
+    this.protocol = createAiProtocol(config.ai);
+  }
+
+  async rewrite(original: string, signal?: AbortSignal): Promise<string> {
+    const { url, timeoutMs } = this.config.ai;
+    const request = this.protocol.buildRequest(this.prompts.build(original));
+    // axios's own timeout only watches socket inactivity; this one bounds the whole call and
+    // really cancels it, as does the caller's signal (a job running out of time).
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const started = performance.now();
+    const took = () => `${Math.round(performance.now() - started)} ms`;
+    let response: AxiosResponse<string>;
+    try {
+      response = await firstValueFrom(
+        this.http.post<string>(url, request.body, {
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...request.headers },
+          timeout: timeoutMs,
+          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+          responseType: 'text',
+          transformResponse: (data: unknown) => data,
+          validateStatus: () => true,
+          maxRedirects: 0,
+          maxContentLength: MAX_ANSWER_BYTES,
+        }),
+      );
+    } catch (error) {
+      const failure = this.classify(error, signal, deadline);
+      this.logger.debug(`${this.protocol.name} call failed after ${took()}: ${failure.message}`);
+      throw failure;
+    }
+    this.logger.debug(`${this.protocol.name} call answered HTTP ${response.status} in ${took()}`);
+    if (response.status < 200 || response.status >= 300) throw new AiHttpStatusError(response.status);
+    return this.finalText(response.data);
+  }
+
+  private finalText(body: string): string {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw AiMalformedAnswerError.notJson();
+    }
+    const text = cleanAnswer(this.protocol.extractText(parsed));
+    if (text === '') throw new AiEmptyAnswerError();
+    const length = Array.from(text).length;
+    if (length > MAX_ANSWER_CHARACTERS) throw AiOversizeAnswerError.ofText(length, MAX_ANSWER_CHARACTERS);
+    return text;
+  }
+
+  // Only codes and statuses leave here: axios errors carry the request config, key included.
+  private classify(error: unknown, signal: AbortSignal | undefined, deadline: AbortSignal): Error {
+    if (signal?.aborted) return new AiAbortedError();
+    if (deadline.aborted) return new AiTimeoutError(this.config.ai.timeoutMs);
+    if (!(error instanceof AxiosError)) return error as Error;
+    const code = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.code;
+    if (code !== undefined && TIMEOUT_CODES.has(code)) return new AiTimeoutError(this.config.ai.timeoutMs);
+    if (error.response) return new AiHttpStatusError(error.response.status);
+    if (error.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/i.test(error.message)) {
+      return AiOversizeAnswerError.bodyOver(MAX_ANSWER_BYTES);
+    }
+    // ECONNREFUSED, ECONNRESET, ENOTFOUND, EHOSTUNREACH, EAI_AGAIN...: nothing answered.
+    return new AiUnreachableError(code && /^[A-Z0-9_]+$/.test(code) ? code : 'network error');
+  }
+}
