@@ -167,12 +167,20 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
     Object.entries(raw).filter(([name, value]) => value !== undefined && known.includes(name)),
   );
   const environment = plainToInstance(EnvironmentVariables, present);
-  const problems = validateSync(environment, { skipMissingProperties: false }).flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message} (got ${describe(error.property, error.value)})`),
+  const problems = validateSync(environment, { skipMissingProperties: false }).map(
+    (error) => `${error.property}: ${mainProblem(error.constraints ?? {})} (got ${describe(error.property, error.value)})`,
   );
   problems.push(...crossFieldProblems(environment));
   if (problems.length > 0) throw new ConfigurationError(problems);
   return environment;
+}
+
+const TYPE_CONSTRAINTS = ['isInt', 'isNumber', 'isBoolean', 'isString', 'isUrl'];
+
+/** One message per variable: a value of the wrong type says so, not that it is also out of range. */
+function mainProblem(constraints: Record<string, string>): string {
+  const typeConstraint = TYPE_CONSTRAINTS.find((name) => name in constraints);
+  return typeConstraint ? constraints[typeConstraint] : Object.values(constraints).join('; ');
 }
 
 const SECRET_VARIABLES = new Set(['AI_API_KEY', 'API_TOKEN', 'APP_KEY', 'DATABASE_URL', 'REDIS_URL']);
