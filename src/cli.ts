@@ -3,7 +3,8 @@ import { Logger, Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { AppModule } from './app.module';
 import { CommandsModule } from './commands/commands.module';
-import { UsageError } from './commands/usage-error';
+import { CliError } from './commands/cli-errors';
+import { CLI_NAME, exitOnCommanderError } from './commands/command-line-setup';
 import { loadConfigOrExit, nestLogLevels } from './config/startup';
 
 /** `npm run cli -- <command>` (or the `autoseo` bin). Exit codes: 0 done, 1 the check failed, 2 bad usage. */
@@ -16,15 +17,10 @@ async function bootstrap(): Promise<void> {
 
   await CommandFactory.run(CliModule, {
     logger: nestLogLevels(config.logLevel),
-    cliName: 'autoseo',
-    errorHandler: (error) => {
-      // Commander's own errors (unknown command or option) and --help/--version.
-      const code = (error as { code?: string }).code ?? '';
-      if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
-      process.exit(2);
-    },
+    cliName: CLI_NAME,
+    errorHandler: exitOnCommanderError,
     serviceErrorHandler: (error) => {
-      if (error instanceof UsageError) {
+      if (error instanceof CliError) {
         process.stderr.write(`${error.message}\n`);
         process.exit(error.exitCode);
       }

@@ -4,7 +4,7 @@
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.json'), isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.json') }] };
 const common = {
   rootDir: root,
   moduleFileExtensions: ['js', 'json', 'ts'],
@@ -33,10 +33,13 @@ module.exports = {
       .map((stack) => ({
         ...common,
         displayName: stack.name,
-        // test/e2e runs on every stack; test/e2e-<queue> and test/e2e-<stack> hold what only exists there.
+        // test/e2e runs on every stack; the other folders hold what only exists on some.
         testMatch: [
           '<rootDir>/test/e2e/**/*.e2e-spec.ts',
           `<rootDir>/test/e2e-${stack.queue}/**/*.e2e-spec.ts`,
+          `<rootDir>/test/e2e-${stack.database}/**/*.e2e-spec.ts`,
+          // test/e2e-queued: what needs a queue to operate (the queue:* commands): redis and database.
+          ...(stack.queue === 'sync' ? [] : ['<rootDir>/test/e2e-queued/**/*.e2e-spec.ts']),
           `<rootDir>/test/e2e-${stack.name}/**/*.e2e-spec.ts`,
         ],
         globals: { TEST_STACK: stack },

@@ -71,13 +71,17 @@ export class Client {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   context_processed_at: Date | null;
 
-  /** Earliest time the next attempt may start (retry backoff). */
+  /** When the job became due: queued at, or the end of its retry backoff. Null once it is done. */
   @Column({ type: 'datetime', precision: 3, nullable: true })
   context_available_at: Date | null;
 
   /** When the current attempt started; a claim older than JOB_TIMEOUT_MS is taken over. */
   @Column({ type: 'datetime', precision: 3, nullable: true })
   context_claimed_at: Date | null;
+
+  /** When the job failed for good; null once an operator forgets it (queue:forget, queue:flush) or it restarts. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  context_failed_at: Date | null;
 
   /** Identifies the attempt allowed to write the result, so a result is written once. */
   @Column({ type: 'varchar', length: 36, nullable: true })

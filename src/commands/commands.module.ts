@@ -1,6 +1,29 @@
 import { Module } from '@nestjs/common';
+import { CommandLineSetup } from './command-line-setup';
 import { MigrationRunCommand } from './migration-run.command';
+import { QueueClearCommand } from './queue-clear.command';
+import { QueueFailedCommand } from './queue-failed.command';
+import { QueueFlushCommand, QueueForgetCommand } from './queue-forget.command';
+import { QueueMonitorCommand } from './queue-monitor.command';
+import { QueuePauseCommand, QueueResumeCommand } from './queue-pause.command';
+import { QueueReconcileCommand } from './queue-reconcile.command';
+import { QueueRetryCommand } from './queue-retry.command';
 import { QueueWorkCommand } from './queue-work.command';
 
-@Module({ providers: [MigrationRunCommand, QueueWorkCommand] })
+@Module({
+  providers: [
+    CommandLineSetup,
+    MigrationRunCommand,
+    QueueWorkCommand,
+    QueueMonitorCommand,
+    QueueFailedCommand,
+    QueueRetryCommand,
+    QueueForgetCommand,
+    QueueFlushCommand,
+    QueueClearCommand,
+    QueuePauseCommand,
+    QueueResumeCommand,
+    QueueReconcileCommand,
+  ],
+})
 export class CommandsModule {}

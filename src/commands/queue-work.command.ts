@@ -1,49 +1,134 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
-import { AppConfig } from '../config/app-config';
+import { Command, Option } from 'nest-commander';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AttemptOutcome, CompanyContextProcessor } from '../context/company-context.processor';
+import { companyContextJobId, CompanyContextJob } from '../context/company-context.job';
 import { QueueWorker } from '../context/queue-worker';
-import { UsageError } from './usage-error';
+import { parseCount } from './parse-options';
+import { QueueCommand } from './queue-command';
+import { printLine } from './output';
 
-interface WorkOptions {
+type WorkOptions = {
   concurrency?: number;
-}
+  once?: boolean;
+  stopWhenEmpty?: boolean;
+};
 
-/** Waits for SIGTERM or SIGINT; the caller then closes the application, which lets the jobs in flight finish. */
-function untilStopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve(signal);
-    };
+/** How often --once / --stop-when-empty look at the queue (and redraw the progress line). */
+const CHECK_EVERY_MS = 250;
+
+/** Waits for SIGTERM or SIGINT; the caller then stops the worker, which lets the jobs in flight finish. */
+function untilStopSignal(): { signal: Promise<string>; dispose: () => void } {
+  let stop: (signal: string) => void = () => undefined;
+  const signal = new Promise<string>((resolve) => {
+    stop = (name: string) => resolve(name);
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  return { signal, dispose: () => (process.off('SIGTERM', stop), process.off('SIGINT', stop)) };
 }
 
-@Command({ name: 'queue:work', description: 'Run a worker (no HTTP server) until SIGTERM or SIGINT' })
-export class QueueWorkCommand extends CommandRunner {
+/** Counts what this worker did; on a terminal, one progress line redrawn in place, else one line per job. */
+class WorkProgress {
+  readonly tally: Record<AttemptOutcome['kind'], number> = { processed: 0, retry: 0, failed: 0, skipped: 0, discarded: 0 };
+  private left = 0;
+
+  constructor(private readonly terminal: boolean) {}
+
+  /** Jobs finished by this worker (a retry is not finished). */
+  get done(): number {
+    return this.tally.processed + this.tally.failed + this.tally.skipped + this.tally.discarded;
+  }
+
+  record(job: CompanyContextJob, outcome: AttemptOutcome): void {
+    this.tally[outcome.kind] += 1;
+    if (this.terminal) return this.draw();
+    const detail = outcome.kind === 'retry' ? ` (${outcome.error.message}; next try in ${outcome.delayMs} ms)` : outcome.kind === 'failed' ? ` (${outcome.error.message})` : '';
+    printLine(`${companyContextJobId(job)} ${outcome.kind}${detail}`);
+  }
+
+  update(left: number): void {
+    this.left = left;
+    if (this.terminal) this.draw();
+  }
+
+  summary(): string {
+    const { processed, failed, retry, skipped, discarded } = this.tally;
+    return `processed ${processed}, failed ${failed}, retried ${retry}, skipped ${skipped + discarded}`;
+  }
+
+  finish(): void {
+    if (this.terminal) process.stdout.write('\n');
+    printLine(`Worker done: ${this.summary()}.`);
+  }
+
+  private draw(): void {
+    process.stdout.write(`\r\x1b[Kdone ${this.done} / left ${this.left} (${this.summary()})`);
+  }
+}
+
+@Command({
+  name: 'queue:work',
+  description: 'Run a worker with no HTTP server, until SIGTERM/SIGINT (or --once / --stop-when-empty)',
+})
+export class QueueWorkCommand extends QueueCommand<WorkOptions> {
   constructor(
     private readonly worker: QueueWorker,
-    private readonly config: AppConfig,
+    private readonly processor: CompanyContextProcessor,
   ) {
     super();
   }
 
-  async run(_args: string[], options: WorkOptions): Promise<void> {
-    if (this.config.queue.connection === 'sync') {
-      throw new UsageError('QUEUE_CONNECTION=sync has no queue: jobs run inside the process that dispatches them');
+  protected async execute(_args: string[], options: WorkOptions): Promise<void> {
+    const progress = new WorkProgress(Boolean(process.stdout.isTTY));
+    const unsubscribe = this.processor.onOutcome((job, outcome) => progress.record(job, outcome));
+    const stopSignal = untilStopSignal();
+    const finite = Boolean(options.once || options.stopWhenEmpty);
+    const stopped = { value: false };
+    try {
+      const concurrency = options.concurrency ?? this.config.queue.concurrency;
+      // Before judging the queue empty, queue what Redis may have lost (the worker does it at start anyway).
+      if (finite && this.config.queue.connection === 'redis') await this.worker.reconcile();
+      await this.worker.start(concurrency, { maxJobs: options.once ? 1 : undefined });
+      printLine(`Worker started: queue ${this.config.queue.connection}, concurrency ${concurrency}. SIGTERM or Ctrl-C stops it after the jobs in flight.`);
+      const reason = await Promise.race([stopSignal.signal, ...(finite ? [this.untilEmpty(progress, Boolean(options.once), stopped)] : [])]);
+      stopped.value = true;
+      if (reason.startsWith('SIG')) printLine(`Stopping on ${reason}: finishing the jobs in flight.`);
+      await this.worker.stop(reason);
+    } finally {
+      stopped.value = true;
+      stopSignal.dispose();
+      unsubscribe();
     }
-    await this.worker.start(options.concurrency);
-    const signal = await untilStopSignal();
-    await this.worker.stop(signal);
+    progress.finish();
+  }
+
+  /**
+   * --once: ends after one job, or at once when none waits. --stop-when-empty: ends when no job waits,
+   * runs or is due for a retry. Jobs of other workers count: the queue is empty when everyone is done.
+   */
+  private async untilEmpty(progress: WorkProgress, once: boolean, stopped: { value: boolean }): Promise<string> {
+    while (!stopped.value) {
+      const counts = await this.queue.counts();
+      progress.update(counts.waiting + counts.active + counts.delayed);
+      if (once && progress.done >= 1) return 'the job done (--once)';
+      if (counts.waiting === 0 && counts.active === 0 && (once || counts.delayed === 0)) return 'the queue is empty';
+      await delay(CHECK_EVERY_MS);
+    }
+    return 'stopped';
   }
 
   @Option({ flags: '--concurrency <n>', description: 'jobs in flight at once (default QUEUE_CONCURRENCY)' })
   parseConcurrency(value: string): number {
-    const concurrency = Number(value);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-      throw new UsageError(`--concurrency must be a whole number from 1 to 256 (got "${value}")`);
-    }
-    return concurrency;
+    return parseCount('--concurrency', value, 1, 256);
+  }
+
+  @Option({ flags: '--once', description: 'process the next job only, then exit' })
+  parseOnce(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--stop-when-empty', description: 'exit when no job is waiting, running or due for a retry' })
+  parseStopWhenEmpty(): boolean {
+    return true;
   }
 }

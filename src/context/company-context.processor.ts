@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AiClient } from '../ai/ai-client';
 import { AppConfig } from '../config/app-config';
 import { CompanyContextJob, retryDelayMs } from './company-context.job';
 import { ClaimedContext, CompanyContextState } from './company-context.state';
+import { whileDatabaseDown } from './database-wait';
 
 export class JobTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -19,6 +20,8 @@ export type AttemptOutcome =
   | { kind: 'retry'; error: Error; delayMs: number }
   | { kind: 'failed'; error: Error };
 
+export type OutcomeListener = (job: CompanyContextJob, outcome: AttemptOutcome) => void;
+
 export interface AttemptOptions {
   /** The driver knows this is the last try it will make (Bull's attempts are spent). */
   lastAttempt?: boolean;
@@ -29,8 +32,11 @@ export interface AttemptOptions {
  * result only while this attempt still holds the claim. Every queue driver runs jobs through here.
  */
 @Injectable()
-export class CompanyContextProcessor {
+export class CompanyContextProcessor implements BeforeApplicationShutdown {
   private readonly logger = new Logger('CompanyContext');
+  private readonly listeners = new Set<OutcomeListener>();
+  /** Aborted at shutdown: attempts waiting for the database give up and are retried from the queue. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly state: CompanyContextState,
@@ -38,18 +44,39 @@ export class CompanyContextProcessor {
     private readonly config: AppConfig,
   ) {}
 
+  beforeApplicationShutdown(): void {
+    this.stopping.abort();
+  }
+
+  /** Hears the outcome of every attempt this process makes (queue:work's progress); returns the unsubscribe. */
+  onOutcome(listener: OutcomeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Runs the attempt a queued job stands for (redis and sync drivers). */
   async process(job: CompanyContextJob, options: AttemptOptions = {}): Promise<AttemptOutcome> {
-    const claim = await this.state.claim(job);
+    const label = `client ${job.clientId} v${job.version}`;
+    const claim = await this.untilDatabaseAnswers(label, () => this.state.claim(job));
     if (!claim) {
       this.logger.log(`client ${job.clientId} v${job.version}: skipped, the record is gone, replaced or already done`);
-      return { kind: 'skipped' };
+      return this.report(job, { kind: 'skipped' });
     }
     return this.attempt(claim, options);
   }
 
   /** Runs an attempt already claimed (the database driver claims and runs in one go). */
   async attempt(claim: ClaimedContext, options: AttemptOptions = {}): Promise<AttemptOutcome> {
+    return this.report(claim, await this.run(claim, options));
+  }
+
+  private report(job: CompanyContextJob, outcome: AttemptOutcome): AttemptOutcome {
+    const { clientId, version } = job;
+    for (const listener of this.listeners) listener({ clientId, version }, outcome);
+    return outcome;
+  }
+
+  private async run(claim: ClaimedContext, options: AttemptOptions): Promise<AttemptOutcome> {
     const { tries } = this.config.queue;
     const label = `client ${claim.clientId} v${claim.version}`;
     this.logger.log(`${label}: processing, attempt ${claim.attempt} of ${tries}, original ${claim.original.length} chars`);
@@ -61,7 +88,7 @@ export class CompanyContextProcessor {
       return this.recordFailure(claim, label, error as Error, options);
     }
 
-    if (!(await this.state.complete(claim, text))) {
+    if (!(await this.untilDatabaseAnswers(label, () => this.state.complete(claim, text)))) {
       this.logger.log(`${label}: result discarded, the record was deleted, replaced or taken over meanwhile`);
       return { kind: 'discarded' };
     }
@@ -73,7 +100,8 @@ export class CompanyContextProcessor {
     const { tries, backoffMs } = this.config.queue;
     const final = options.lastAttempt === true || claim.attempt >= tries;
     const delayMs = retryDelayMs(backoffMs, claim.attempt);
-    const stillOurs = await this.state.fail(claim, error.message, final ? null : new Date(Date.now() + delayMs));
+    const retryAt = final ? null : new Date(Date.now() + delayMs);
+    const stillOurs = await this.untilDatabaseAnswers(label, () => this.state.fail(claim, error.message, retryAt));
     if (!stillOurs) {
       this.logger.log(`${label}: attempt failed (${error.message}) but the record was deleted, replaced or taken over meanwhile`);
       return { kind: 'discarded' };
@@ -84,6 +112,10 @@ export class CompanyContextProcessor {
     }
     this.logger.warn(`${label}: attempt ${claim.attempt} of ${tries} failed: ${error.message}; next try in ${delayMs} ms`);
     return { kind: 'retry', error, delayMs };
+  }
+
+  private untilDatabaseAnswers<T>(label: string, write: () => Promise<T>): Promise<T> {
+    return whileDatabaseDown(label, write, this.logger, this.stopping.signal);
   }
 
   // A queue's job timeout does not stop the running call (Bull only marks the job failed), so the

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, Repository, UpdateQueryBuilder } from 'typeorm';
+import { Brackets, In, IsNull, MoreThan, Not, Repository, UpdateQueryBuilder } from 'typeorm';
 import { Client } from '../clients/client.entity';
 import { AppConfig } from '../config/app-config';
-import { CompanyContextJob } from './company-context.job';
+import { CompanyContextJob, companyContextJobId } from './company-context.job';
 import { ContextStatus } from './context-status';
 
 /** An attempt that holds the right to write the result of one original. */
@@ -14,6 +14,17 @@ export interface ClaimedContext extends CompanyContextJob {
   /** 1 for the first attempt at this original. */
   attempt: number;
 }
+
+/** A job that failed for good, as queue:failed lists it. */
+export interface FailedJob {
+  id: string;
+  clientId: number;
+  attempts: number;
+  failedAt: Date | null;
+  error: string | null;
+}
+
+export const REMOVED_BY_OPERATOR = 'removed from the queue by an operator (queue:clear)';
 
 const OPEN_STATUSES = [ContextStatus.Pending, ContextStatus.Processing];
 const ERROR_MAX_LENGTH = 500;
@@ -33,7 +44,23 @@ export class CompanyContextState {
   ) {}
 
   /** The context columns of a record just created from `original`. */
-  static initial(original: string): Pick<Client, 'company_context' | 'company_context_original' | 'context_status' | 'context_version' | 'context_attempts' | 'context_error' | 'context_processed_at' | 'context_available_at' | 'context_claimed_at' | 'context_claim_token'> {
+  static initial(
+    original: string,
+    now = new Date(),
+  ): Pick<
+    Client,
+    | 'company_context'
+    | 'company_context_original'
+    | 'context_status'
+    | 'context_version'
+    | 'context_attempts'
+    | 'context_error'
+    | 'context_processed_at'
+    | 'context_available_at'
+    | 'context_failed_at'
+    | 'context_claimed_at'
+    | 'context_claim_token'
+  > {
     return {
       company_context: original,
       company_context_original: original,
@@ -42,7 +69,8 @@ export class CompanyContextState {
       context_attempts: 0,
       context_error: null,
       context_processed_at: null,
-      context_available_at: null,
+      context_available_at: now,
+      context_failed_at: null,
       context_claimed_at: null,
       context_claim_token: null,
     };
@@ -53,21 +81,41 @@ export class CompanyContextState {
    * no attempts, pending. Returns the new version, or null when the record is gone.
    */
   async restart(clientId: number, original?: string): Promise<number | null> {
+    return this.restartWhere(clientId, original === undefined ? {} : { company_context: original, company_context_original: original });
+  }
+
+  /**
+   * Puts a job that failed for good back (queue:retry) as a new version, unless its record has moved on
+   * meanwhile (deleted, a newer original, processed). Returns the new version, or null.
+   */
+  async retryFailed(job: CompanyContextJob): Promise<number | null> {
+    return this.restartWhere(job.clientId, {}, (query) =>
+      query.andWhere('context_version = :version AND context_status <> :processed', { version: job.version, processed: ContextStatus.Processed }),
+    );
+  }
+
+  private async restartWhere(
+    clientId: number,
+    changes: Partial<Client>,
+    guard: (query: UpdateQueryBuilder<Client>) => UpdateQueryBuilder<Client> = (query) => query,
+  ): Promise<number | null> {
     const now = new Date();
-    const result = await this.update()
-      .set({
-        ...(original === undefined ? {} : { company_context: original, company_context_original: original }),
-        context_status: ContextStatus.Pending,
-        context_version: () => 'context_version + 1',
-        context_attempts: 0,
-        context_error: null,
-        context_available_at: null,
-        context_claimed_at: null,
-        context_claim_token: null,
-        updated_at: now,
-      })
-      .where('id = :clientId', { clientId })
-      .execute();
+    const result = await guard(
+      this.update()
+        .set({
+          ...changes,
+          context_status: ContextStatus.Pending,
+          context_version: () => 'context_version + 1',
+          context_attempts: 0,
+          context_error: null,
+          context_available_at: now,
+          context_failed_at: null,
+          context_claimed_at: null,
+          context_claim_token: null,
+          updated_at: now,
+        })
+        .where('id = :clientId', { clientId }),
+    ).execute();
     if (!result.affected) return null;
     const row = await this.clients.findOne({ where: { id: clientId }, select: { id: true, context_version: true } });
     return row?.context_version ?? null;
@@ -141,21 +189,83 @@ export class CompanyContextState {
       .createQueryBuilder('client')
       .select('client.context_status', 'status')
       .addSelect('CASE WHEN client.context_available_at > :now THEN 1 ELSE 0 END', 'later')
+      .addSelect('CASE WHEN client.context_failed_at IS NULL THEN 0 ELSE 1 END', 'listed')
       .addSelect('COUNT(*)', 'count')
       .where('client.context_status IN (:...statuses)', { statuses: [...OPEN_STATUSES, ContextStatus.Failed] })
       .setParameter('now', new Date())
       .groupBy('client.context_status')
       .addGroupBy('later')
-      .getRawMany<{ status: ContextStatus; later: number | string; count: number | string }>();
+      .addGroupBy('listed')
+      .getRawMany<{ status: ContextStatus; later: number | string; listed: number | string; count: number | string }>();
     const counts = { waiting: 0, active: 0, delayed: 0, failed: 0 };
     for (const row of rows) {
       const count = Number(row.count);
       if (row.status === ContextStatus.Processing) counts.active += count;
-      else if (row.status === ContextStatus.Failed) counts.failed += count;
+      else if (row.status === ContextStatus.Failed) counts.failed += Number(row.listed) === 1 ? count : 0;
       else if (Number(row.later) === 1) counts.delayed += count;
       else counts.waiting += count;
     }
     return counts;
+  }
+
+  /** When the longest-waiting due record became due, for the `database` driver; null when none waits. */
+  async oldestWaitingSince(): Promise<Date | null> {
+    const row = await this.clients
+      .createQueryBuilder('client')
+      .select('MIN(client.context_available_at)', 'since')
+      .where('client.context_status = :pending AND client.context_available_at <= :now', { pending: ContextStatus.Pending, now: new Date() })
+      .getRawOne<{ since: Date | string | null }>();
+    return row?.since ? parseDate(row.since) : null;
+  }
+
+  /** The jobs that failed for good and are still listed (the `database` driver's failed jobs), oldest first. */
+  async failedJobs(): Promise<FailedJob[]> {
+    const rows = await this.clients.find({
+      where: { context_status: ContextStatus.Failed, context_failed_at: Not(IsNull()) },
+      select: { id: true, context_version: true, context_attempts: true, context_failed_at: true, context_error: true },
+      order: { context_failed_at: 'ASC', id: 'ASC' },
+    });
+    return rows.map((row) => ({
+      id: companyContextJobId({ clientId: row.id, version: row.context_version }),
+      clientId: row.id,
+      attempts: row.context_attempts,
+      failedAt: row.context_failed_at,
+      error: row.context_error,
+    }));
+  }
+
+  /** Takes failed jobs off the failed list (one, or all when `job` is omitted); the records stay failed. */
+  async forgetFailed(job?: CompanyContextJob): Promise<number> {
+    const query = this.update()
+      .set({ context_failed_at: null })
+      .where('context_status = :failed AND context_failed_at IS NOT NULL', { failed: ContextStatus.Failed });
+    if (job) query.andWhere('id = :clientId AND context_version = :version', job);
+    return (await query.execute()).affected ?? 0;
+  }
+
+  /**
+   * Marks records whose waiting job an operator deleted (queue:clear) as failed, so that nothing queues
+   * them again behind the operator's back; PATCH or reprocess starts them over. One job, or every
+   * pending record when `job` is omitted (the `database` driver, whose pending records are its jobs).
+   */
+  async removeFromQueue(job?: CompanyContextJob): Promise<number> {
+    const now = new Date();
+    const query = this.update()
+      .set({ context_status: ContextStatus.Failed, context_error: REMOVED_BY_OPERATOR, context_available_at: null, context_failed_at: null, updated_at: now })
+      .where('context_status = :pending', { pending: ContextStatus.Pending });
+    if (job) query.andWhere('id = :clientId AND context_version = :version', job);
+    return (await query.execute()).affected ?? 0;
+  }
+
+  /** Records that should have a live job: pending or processing, in id order, a page at a time. */
+  async openJobs(afterId: number, limit: number): Promise<CompanyContextJob[]> {
+    const rows = await this.clients.find({
+      where: { context_status: In(OPEN_STATUSES), id: MoreThan(afterId) },
+      select: { id: true, context_version: true },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    return rows.map((row) => ({ clientId: row.id, version: row.context_version }));
   }
 
   /** Writes the AI's text if this attempt still holds the claim; false when the result is stale. */
@@ -173,11 +283,13 @@ export class CompanyContextState {
 
   /** Records a failed attempt: pending again until `retryAt`, or failed for good when `retryAt` is null. */
   async fail(claim: ClaimedContext, error: string, retryAt: Date | null): Promise<boolean> {
+    const now = new Date();
     return this.release(claim, {
       context_status: retryAt ? ContextStatus.Pending : ContextStatus.Failed,
       context_error: error.slice(0, ERROR_MAX_LENGTH),
       context_available_at: retryAt,
-      updated_at: new Date(),
+      context_failed_at: retryAt ? null : now,
+      updated_at: now,
     });
   }
 
@@ -218,4 +330,10 @@ export class CompanyContextState {
   private update(): UpdateQueryBuilder<Client> {
     return this.clients.createQueryBuilder().update(Client);
   }
+}
+
+/** MySQL answers DATETIME aggregates as Date, SQLite (TypeORM stores UTC text) as a string. */
+function parseDate(value: Date | string): Date {
+  if (value instanceof Date) return value;
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }

@@ -12,6 +12,7 @@ import { DatabaseQueueDriver } from './drivers/database-queue.driver';
 import { bullBackoffStrategies, RedisQueueDriver } from './drivers/redis-queue.driver';
 import { SyncQueueDriver } from './drivers/sync-queue.driver';
 import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
+import { QueueState } from './queue-state.entity';
 import { QueueWorker, WORKER_ENABLED } from './queue-worker';
 
 // The one place a queue driver is chosen.
@@ -44,7 +45,7 @@ export class ContextModule {
       module: ContextModule,
       global: true,
       imports: [
-        TypeOrmModule.forFeature([Client]),
+        TypeOrmModule.forFeature([Client, QueueState]),
         AiModule,
         ...(config.queue.connection === 'redis' ? bullModules(config) : []),
       ],
@@ -57,7 +58,7 @@ export class ContextModule {
         { provide: QUEUE_DRIVER, useExisting: driver },
         { provide: WORKER_ENABLED, useValue: options.worker },
       ],
-      exports: [CompanyContextState, CompanyContextDispatcher, QueueWorker, QUEUE_DRIVER],
+      exports: [CompanyContextState, CompanyContextProcessor, CompanyContextDispatcher, QueueWorker, QUEUE_DRIVER],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { CompanyContextJob } from './company-context.job';
+import { FailedJob } from './company-context.state';
 
 export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');
 
 export interface QueueCounts {
-  /** Ready to run now. */
+  /** Ready to run now (held back too, while the queue is paused). */
   waiting: number;
   /** Running now. */
   active: number;
@@ -12,9 +13,26 @@ export interface QueueCounts {
   failed: number;
 }
 
+export interface QueueStatus extends QueueCounts {
+  paused: boolean;
+  /** How long the job that has waited longest has been due; null when nothing waits. */
+  oldestWaitingMs: number | null;
+}
+
+export interface WorkerOptions {
+  /** Stop taking jobs after this many (queue:work --once). */
+  maxJobs?: number;
+}
+
+export type RetryResult =
+  | { id: string; result: 'retried'; newId: string }
+  | { id: string; result: 'dropped'; reason: string }
+  | { id: string; result: 'not-found' };
+
 /**
  * One interface over the three ways jobs run: Bull on Redis, the SQL database itself, or inline (sync).
- * The driver is chosen in one place, ContextModule.
+ * The driver is chosen in one place, ContextModule. The operations below `counts` serve the queue:*
+ * commands; the sync driver has no queue to operate and says so (NoQueueError).
  */
 export interface QueueDriver {
   /** Makes sure the job will run. Resolves once it is safely queued. */
@@ -22,8 +40,31 @@ export interface QueueDriver {
   /** Best effort: drops a job that has not started (its record was deleted). */
   cancel(job: CompanyContextJob): Promise<void>;
   /** Starts taking jobs in this process, at most `concurrency` at a time. */
-  startWorker(concurrency: number): Promise<void>;
+  startWorker(concurrency: number, options?: WorkerOptions): Promise<void>;
   /** Stops taking jobs and waits for the ones in flight. */
   stopWorker(): Promise<void>;
   counts(): Promise<QueueCounts>;
+
+  status(): Promise<QueueStatus>;
+  failedJobs(): Promise<FailedJob[]>;
+  /** Puts a failed job back as a fresh job with all its attempts. */
+  retryFailed(id: string): Promise<RetryResult>;
+  /** Deletes one failed job; false when there is no failed job with that id. */
+  forgetFailed(id: string): Promise<boolean>;
+  /** Deletes every failed job; answers how many. */
+  flushFailed(): Promise<number>;
+  /** Deletes the jobs not yet running (waiting and delayed); answers how many. */
+  clearWaiting(): Promise<number>;
+  /** Pauses or resumes taking jobs, for every worker of this queue. */
+  setPaused(paused: boolean): Promise<void>;
+  /** Queues the records left pending or processing without a live job; answers how many. */
+  reconcile(): Promise<number>;
+}
+
+/** What the sync driver answers to queue operations: it has no queue. */
+export class NoQueueError extends Error {
+  constructor() {
+    super('QUEUE_CONNECTION=sync has no queue: jobs run inside the process that dispatches them');
+    this.name = 'NoQueueError';
+  }
 }

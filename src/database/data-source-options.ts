@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { Client } from '../clients/client.entity';
+import { QueueState } from '../context/queue-state.entity';
 import { DatabaseConfig } from '../config/app-config';
 import { MIGRATIONS } from './migrations';
 
@@ -10,7 +11,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
   const common = {
-    entities: [Client],
+    entities: [Client, QueueState],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

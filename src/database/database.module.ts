@@ -24,7 +24,7 @@ const MIGRATE_AT_START = Symbol('MIGRATE_AT_START');
 export class DatabaseModule implements OnModuleInit {
   /** `migrate`: apply pending migrations while the application starts, before any worker runs. */
   static forRoot(options: { migrate: boolean }): DynamicModule {
-    return { module: DatabaseModule, providers: [{ provide: MIGRATE_AT_START, useValue: options.migrate }] };
+    return { module: DatabaseModule, global: true, providers: [{ provide: MIGRATE_AT_START, useValue: options.migrate }] };
   }
 
   constructor(

@@ -14,7 +14,7 @@ import {
   ROUTES,
 } from './fake-ai-answers';
 
-export { ChatTextField, FakeAiProtocol } from './fake-ai-answers';
+export type { ChatTextField, FakeAiProtocol } from './fake-ai-answers';
 
 /** How the fake answers one call. Everything is optional: `{}` is a prompt answer of the default text. */
 export interface FakeAiBehaviour {

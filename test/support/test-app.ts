@@ -10,6 +10,7 @@ import { AppModule } from '../../src/app.module';
 import { Client } from '../../src/clients/client.entity';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { COMPANY_CONTEXT_QUEUE } from '../../src/context/company-context.job';
+import { QueueState } from '../../src/context/queue-state.entity';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { configureHttp } from '../../src/http/configure-http';
 import { CapturedLogs } from './captured-logs';
@@ -25,10 +26,13 @@ const FAST = {
   AI_TIMEOUT_MS: '5000',
   JOB_TIMEOUT_MS: '10000',
   LOG_LEVEL: 'debug',
+  RATE_LIMIT: '0',
 };
 
 export interface TestApp {
   app: NestExpressApplication;
+  /** The environment the app was configured from, for processes that must share its stores (the CLI). */
+  env: Record<string, string>;
   http: ReturnType<typeof request>;
   config: AppConfig;
   dataSource: DataSource;
@@ -48,7 +52,8 @@ export interface TestAppOptions {
 
 /** The HTTP application on the current stack, wired exactly as main.ts wires it. */
 export async function createTestApp({ env = {}, worker = true, reset = true }: TestAppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({ ...stackEnvironment(), ...FAST, ...env });
+  const environment = { ...stackEnvironment(), ...FAST, ...env };
+  const config = loadConfig(environment);
   if (reset) await emptyStores(config);
   const logs = new CapturedLogs();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker, migrate: config.database.migrate }), {
@@ -61,6 +66,7 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   await app.init();
   return {
     app,
+    env: environment,
     http: request(app.getHttpServer()),
     config,
     dataSource,
@@ -82,6 +88,7 @@ async function emptyStores(config: AppConfig): Promise<void> {
   try {
     await dataSource.runMigrations();
     await dataSource.getRepository(Client).clear();
+    await dataSource.getRepository(QueueState).clear();
   } finally {
     await dataSource.destroy();
   }

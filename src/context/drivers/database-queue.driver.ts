@@ -1,13 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { CompanyContextJob } from '../company-context.job';
+import { COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, parseCompanyContextJobId } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { CompanyContextState } from '../company-context.state';
-import { QueueCounts, QueueDriver } from '../queue-driver';
+import { CompanyContextState, FailedJob } from '../company-context.state';
+import { QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
+import { QueueState } from '../queue-state.entity';
 
 /**
  * QUEUE_CONNECTION=database: the records are the queue. A pending, due record is a waiting job; workers
  * claim one at a time (see CompanyContextState.claimNext), and the retry time is kept on the record.
+ * The pause flag is a row of `queue_state`, read by every worker once per poll interval.
  */
 @Injectable()
 export class DatabaseQueueDriver implements QueueDriver {
@@ -15,11 +19,14 @@ export class DatabaseQueueDriver implements QueueDriver {
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
+  private jobsLeft = Infinity;
+  private pausedCheck: { paused: boolean; at: number } | null = null;
 
   constructor(
     private readonly state: CompanyContextState,
     private readonly processor: CompanyContextProcessor,
     private readonly config: AppConfig,
+    @InjectRepository(QueueState) private readonly queueState: Repository<QueueState>,
   ) {}
 
   /** The record is pending already: that is the job. Wake an idle worker in this process. */
@@ -30,9 +37,10 @@ export class DatabaseQueueDriver implements QueueDriver {
   /** Deleting the record deleted the job. */
   async cancel(_job: CompanyContextJob): Promise<void> {}
 
-  async startWorker(concurrency: number): Promise<void> {
+  async startWorker(concurrency: number, options: WorkerOptions = {}): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.jobsLeft = options.maxJobs ?? Infinity;
     this.loops = Array.from({ length: concurrency }, () => this.work());
   }
 
@@ -47,10 +55,51 @@ export class DatabaseQueueDriver implements QueueDriver {
     return this.state.counts();
   }
 
+  async status(): Promise<QueueStatus> {
+    const [counts, since, paused] = await Promise.all([this.state.counts(), this.state.oldestWaitingSince(), this.readPaused()]);
+    return { ...counts, paused, oldestWaitingMs: since ? Math.max(0, Date.now() - since.getTime()) : null };
+  }
+
+  failedJobs(): Promise<FailedJob[]> {
+    return this.state.failedJobs();
+  }
+
+  async retryFailed(id: string): Promise<RetryResult> {
+    const job = parseCompanyContextJobId(id);
+    if (!job || !(await this.state.forgetFailed(job))) return { id, result: 'not-found' };
+    const version = await this.state.retryFailed(job);
+    if (version === null) return { id, result: 'dropped', reason: 'the record was deleted or has moved on' };
+    this.wakeUp();
+    return { id, result: 'retried', newId: companyContextJobId({ clientId: job.clientId, version }) };
+  }
+
+  async forgetFailed(id: string): Promise<boolean> {
+    const job = parseCompanyContextJobId(id);
+    return job !== null && (await this.state.forgetFailed(job)) > 0;
+  }
+
+  flushFailed(): Promise<number> {
+    return this.state.forgetFailed();
+  }
+
+  clearWaiting(): Promise<number> {
+    return this.state.removeFromQueue();
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    await this.queueState.upsert({ queue: COMPANY_CONTEXT_QUEUE, paused, updated_at: new Date() }, ['queue']);
+    this.pausedCheck = null;
+  }
+
+  /** Nothing to do: a pending record is its own job, and a claim left by a dead worker expires by itself. */
+  async reconcile(): Promise<number> {
+    return 0;
+  }
+
   private async work(): Promise<void> {
-    while (this.running) {
+    while (this.running && this.jobsLeft > 0) {
       try {
-        const claim = await this.state.claimNext();
+        const claim = (await this.isPaused()) ? null : await this.claimNext();
         if (claim) await this.processor.attempt(claim);
         else await this.sleep();
       } catch (error) {
@@ -59,6 +108,26 @@ export class DatabaseQueueDriver implements QueueDriver {
         await this.sleep();
       }
     }
+  }
+
+  private async claimNext() {
+    const claim = await this.state.claimNext();
+    if (claim) this.jobsLeft -= 1;
+    return claim;
+  }
+
+  /** The shared pause flag, read at most once per poll interval. */
+  private async isPaused(): Promise<boolean> {
+    const now = Date.now();
+    if (!this.pausedCheck || now - this.pausedCheck.at >= this.config.queue.pollMs) {
+      this.pausedCheck = { paused: await this.readPaused(), at: now };
+    }
+    return this.pausedCheck.paused;
+  }
+
+  private async readPaused(): Promise<boolean> {
+    const row = await this.queueState.findOne({ where: { queue: COMPANY_CONTEXT_QUEUE } });
+    return row?.paused ?? false;
   }
 
   private sleep(): Promise<void> {
@@ -74,6 +143,7 @@ export class DatabaseQueueDriver implements QueueDriver {
   }
 
   private wakeUp(): void {
+    this.pausedCheck = null;
     for (const wake of [...this.sleepers]) wake();
   }
 }

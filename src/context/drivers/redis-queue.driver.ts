@@ -10,7 +10,12 @@ import {
   retryDelayMs,
 } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { QueueCounts, QueueDriver } from '../queue-driver';
+import { CompanyContextState, FailedJob } from '../company-context.state';
+import { QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
+
+/** Bull's states in which a job will still run. */
+const LIVE_STATES = new Set(['waiting', 'paused', 'active', 'delayed']);
+const RECONCILE_PAGE = 500;
 
 /** Bull's built-in "exponential" waits 1, 3, 7 × delay; the contract doubles: 1, 2, 4 × QUEUE_BACKOFF_MS. */
 export const DOUBLING_BACKOFF = 'doubling';
@@ -36,10 +41,12 @@ export function companyContextJobOptions(config: AppConfig, job: CompanyContextJ
 export class RedisQueueDriver implements QueueDriver {
   private readonly logger = new Logger('RedisQueue');
   private working = false;
+  private jobsLeft = Infinity;
 
   constructor(
     @InjectQueue(COMPANY_CONTEXT_QUEUE) private readonly queue: Queue<CompanyContextJob>,
     private readonly processor: CompanyContextProcessor,
+    private readonly state: CompanyContextState,
     private readonly config: AppConfig,
   ) {}
 
@@ -52,8 +59,9 @@ export class RedisQueueDriver implements QueueDriver {
     if (queued && ((await queued.isWaiting()) || (await queued.isDelayed()))) await queued.remove();
   }
 
-  async startWorker(concurrency: number): Promise<void> {
+  async startWorker(concurrency: number, options: WorkerOptions = {}): Promise<void> {
     this.working = true;
+    this.jobsLeft = options.maxJobs ?? Infinity;
     // process() resolves only when the queue closes, so it is not awaited.
     this.queue
       .process(COMPANY_CONTEXT_JOB, concurrency, (job: Job<CompanyContextJob>) => this.run(job))
@@ -69,10 +77,108 @@ export class RedisQueueDriver implements QueueDriver {
 
   async counts(): Promise<QueueCounts> {
     const counts = await this.queue.getJobCounts();
-    return { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, failed: counts.failed };
+    // A globally paused queue keeps its waiting jobs in a list of their own.
+    const paused = (counts as Partial<Record<'paused', number>>).paused ?? 0;
+    return { waiting: counts.waiting + paused, active: counts.active, delayed: counts.delayed, failed: counts.failed };
+  }
+
+  async status(): Promise<QueueStatus> {
+    const [counts, paused, oldest] = await Promise.all([this.counts(), this.queue.isPaused(), this.queue.getWaiting(0, 0)]);
+    const since = Math.min(...oldest.filter(Boolean).map((job) => job.timestamp + (job.opts.delay ?? 0)));
+    return { ...counts, paused, oldestWaitingMs: Number.isFinite(since) ? Math.max(0, Date.now() - since) : null };
+  }
+
+  async failedJobs(): Promise<FailedJob[]> {
+    const jobs = (await this.queue.getFailed()).filter(Boolean);
+    return jobs
+      .map((job) => ({
+        id: String(job.id),
+        clientId: job.data.clientId,
+        attempts: job.attemptsMade,
+        failedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+        error: job.failedReason ?? null,
+      }))
+      .sort((a, b) => (a.failedAt?.getTime() ?? 0) - (b.failedAt?.getTime() ?? 0));
+  }
+
+  async retryFailed(id: string): Promise<RetryResult> {
+    const job = await this.failedJob(id);
+    if (!job) return { id, result: 'not-found' };
+    // A fresh version gets a fresh job with all its attempts; the failed one goes.
+    const version = await this.state.retryFailed(job.data);
+    await job.remove();
+    if (version === null) return { id, result: 'dropped', reason: 'the record was deleted or has moved on' };
+    const retried = { clientId: job.data.clientId, version };
+    await this.dispatch(retried);
+    return { id, result: 'retried', newId: companyContextJobId(retried) };
+  }
+
+  async forgetFailed(id: string): Promise<boolean> {
+    const job = await this.failedJob(id);
+    if (!job) return false;
+    await job.remove();
+    await this.state.forgetFailed(job.data);
+    return true;
+  }
+
+  async flushFailed(): Promise<number> {
+    const removed = await this.queue.clean(0, 'failed');
+    await this.state.forgetFailed();
+    return removed.length;
+  }
+
+  async clearWaiting(): Promise<number> {
+    const jobs = (await this.queue.getJobs(['waiting', 'paused', 'delayed'])).filter(Boolean);
+    let removed = 0;
+    for (const job of jobs) {
+      try {
+        await job.remove();
+      } catch {
+        continue; // taken by a worker meanwhile: it runs
+      }
+      await this.state.removeFromQueue(job.data);
+      removed += 1;
+    }
+    return removed;
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    if (paused) await this.queue.pause();
+    else await this.queue.resume();
+  }
+
+  /**
+   * The database is the truth: a record pending or processing whose job Redis lost (restart without
+   * persistence, FLUSHALL) or that ended without settling the record (a second stall) is queued again.
+   */
+  async reconcile(): Promise<number> {
+    let queued = 0;
+    for (let afterId = 0; ; ) {
+      const jobs = await this.state.openJobs(afterId, RECONCILE_PAGE);
+      if (jobs.length === 0) return queued;
+      for (const job of jobs) {
+        const existing = await this.queue.getJob(companyContextJobId(job));
+        if (existing && LIVE_STATES.has(await existing.getState())) continue;
+        // Same id, so a dispatch racing this one is not doubled; a dead job of that id must go first.
+        await existing?.remove();
+        await this.dispatch(job);
+        queued += 1;
+      }
+      afterId = jobs[jobs.length - 1].clientId;
+    }
+  }
+
+  private async failedJob(id: string): Promise<Job<CompanyContextJob> | null> {
+    const job = await this.queue.getJob(id);
+    return job && (await job.isFailed()) ? job : null;
   }
 
   private async run(job: Job<CompanyContextJob>): Promise<string> {
+    if (--this.jobsLeft <= 0) {
+      // queue:work --once: Bull must not fetch the next job when this one ends. A local pause, without
+      // waiting for the job in flight (this one), makes its move-to-finished fetch nothing.
+      await this.queue.pause(true, true);
+    }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcome = await this.processor.process(job.data, { lastAttempt });
     if (outcome.kind === 'retry') throw outcome.error;

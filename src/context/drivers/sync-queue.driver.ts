@@ -3,7 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { QueueCounts, QueueDriver } from '../queue-driver';
+import { FailedJob } from '../company-context.state';
+import { NoQueueError, QueueCounts, QueueDriver, QueueStatus, RetryResult } from '../queue-driver';
 
 /**
  * QUEUE_CONNECTION=sync: jobs run in this process as soon as they are dispatched (after the response,
@@ -43,6 +44,39 @@ export class SyncQueueDriver implements QueueDriver {
   /** What this process holds in memory; failed records are in the database (GET /clients?context_status=failed). */
   async counts(): Promise<QueueCounts> {
     return { waiting: this.waiting.length, active: this.running.size, delayed: 0, failed: 0 };
+  }
+
+  // Jobs live in this process only: there is no queue for an operator to inspect or steer.
+  status(): Promise<QueueStatus> {
+    throw new NoQueueError();
+  }
+
+  failedJobs(): Promise<FailedJob[]> {
+    throw new NoQueueError();
+  }
+
+  retryFailed(_id: string): Promise<RetryResult> {
+    throw new NoQueueError();
+  }
+
+  forgetFailed(_id: string): Promise<boolean> {
+    throw new NoQueueError();
+  }
+
+  flushFailed(): Promise<number> {
+    throw new NoQueueError();
+  }
+
+  clearWaiting(): Promise<number> {
+    throw new NoQueueError();
+  }
+
+  setPaused(_paused: boolean): Promise<void> {
+    throw new NoQueueError();
+  }
+
+  reconcile(): Promise<number> {
+    throw new NoQueueError();
   }
 
   // QUEUE_CONCURRENCY holds here too, so a burst does not flood the AI server.

@@ -1,4 +1,5 @@
 import { CreateAutoseo1732500000000 } from './1732500000000-create-autoseo';
+import { QueueOperations1732600000000 } from './1732600000000-queue-operations';
 
 // Listed by class (not by glob) so the same list works from ts-node, Jest and dist/.
-export const MIGRATIONS = [CreateAutoseo1732500000000];
+export const MIGRATIONS = [CreateAutoseo1732500000000, QueueOperations1732600000000];

@@ -1,0 +1,25 @@
+import { Command } from 'nest-commander';
+import { CheckFailedError } from './cli-errors';
+import { printLine } from './output';
+import { QueueCommand } from './queue-command';
+
+@Command({
+  name: 'queue:forget',
+  arguments: '<id>',
+  description: 'Delete one failed job (its record stays failed)',
+  argsDescription: { id: 'a failed job id as queue:failed lists it' },
+})
+export class QueueForgetCommand extends QueueCommand {
+  protected async execute([id]: string[]): Promise<void> {
+    if (!(await this.queue.forgetFailed(id))) throw new CheckFailedError(`no failed job with id ${id} (see queue:failed)`);
+    printLine(`Deleted failed job ${id}.`);
+  }
+}
+
+@Command({ name: 'queue:flush', description: 'Delete every failed job (their records stay failed)' })
+export class QueueFlushCommand extends QueueCommand {
+  protected async execute(): Promise<void> {
+    const deleted = await this.queue.flushFailed();
+    printLine(`Deleted ${deleted} failed job(s).`);
+  }
+}

@@ -1,0 +1,51 @@
+import { Command, Option } from 'nest-commander';
+import { CheckFailedError } from './cli-errors';
+import { formatDuration, printJson, printTable } from './output';
+import { parseCount } from './parse-options';
+import { QueueCommand } from './queue-command';
+
+type MonitorOptions = {
+  max?: number;
+  json?: boolean;
+};
+
+@Command({
+  name: 'queue:monitor',
+  description: 'Show jobs per state and how long the oldest has waited; exit 1 when more than --max are waiting',
+})
+export class QueueMonitorCommand extends QueueCommand<MonitorOptions> {
+  protected async execute(_args: string[], options: MonitorOptions): Promise<void> {
+    const status = await this.queue.status();
+    if (options.json) {
+      printJson({ queue: this.config.queue.connection, ...status, max: options.max ?? null });
+    } else {
+      printTable(
+        ['queue', 'state', 'waiting', 'active', 'delayed', 'failed', 'oldest waiting'],
+        [
+          [
+            this.config.queue.connection,
+            status.paused ? 'paused' : 'running',
+            String(status.waiting),
+            String(status.active),
+            String(status.delayed),
+            String(status.failed),
+            status.oldestWaitingMs === null ? '-' : formatDuration(status.oldestWaitingMs),
+          ],
+        ],
+      );
+    }
+    if (options.max !== undefined && status.waiting > options.max) {
+      throw new CheckFailedError(`${status.waiting} jobs waiting, more than --max ${options.max}`);
+    }
+  }
+
+  @Option({ flags: '--max <n>', description: 'exit 1 when more jobs than this are waiting' })
+  parseMax(value: string): number {
+    return parseCount('--max', value, 0);
+  }
+
+  @Option({ flags: '--json', description: 'print JSON for scripts' })
+  parseJson(): boolean {
+    return true;
+  }
+}
