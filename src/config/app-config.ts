@@ -21,6 +21,8 @@ export interface QueueConfig {
   readonly jobTimeoutMs: number;
   readonly pollMs: number;
   readonly reconcileIntervalMs: number;
+  /** Bull's lock duration and stalled-job check interval. */
+  readonly stalledMs: number;
 }
 
 export interface AiConfig {
@@ -31,13 +33,22 @@ export interface AiConfig {
   readonly timeoutMs: number;
   readonly temperature: number;
   readonly promptFile?: string;
+  readonly breakerThreshold: number;
+  readonly cooldownMs: number;
+  /** Calls per minute; 0 means no limit. */
+  readonly rateLimit: number;
 }
 
 export interface SecurityConfig {
   readonly apiToken?: string;
   /** "base64:..." or undefined, in which case a key is kept in the data directory (never in production). */
   readonly appKey?: string;
+  /** Keys that APP_KEY replaced, same format, to open passwords sealed before a rotation. */
+  readonly previousAppKeys: string[];
   readonly dataDirectory: string;
+  /** Requests per client per window; 0 means no limit. */
+  readonly rateLimit: number;
+  readonly rateLimitWindowMs: number;
 }
 
 /**
@@ -86,6 +97,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       jobTimeoutMs: env.JOB_TIMEOUT_MS,
       pollMs: env.QUEUE_POLL_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      stalledMs: env.QUEUE_STALLED_MS,
     },
     ai: {
       url: env.AI_URL,
@@ -95,11 +107,17 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       timeoutMs: env.AI_TIMEOUT_MS,
       temperature: env.AI_TEMPERATURE,
       promptFile: env.AI_PROMPT_FILE,
+      breakerThreshold: env.AI_BREAKER_THRESHOLD,
+      cooldownMs: env.AI_COOLDOWN_MS,
+      rateLimit: env.AI_RATE_LIMIT,
     },
     security: {
       apiToken: env.API_TOKEN,
       appKey: env.APP_KEY,
+      previousAppKeys: env.APP_PREVIOUS_KEYS?.split(',').map((key) => key.trim()) ?? [],
       dataDirectory: 'data',
+      rateLimit: env.RATE_LIMIT,
+      rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
     },
   });
 }

@@ -104,6 +104,12 @@ export class EnvironmentVariables {
   @Min(0)
   RECONCILE_INTERVAL_MS = 60_000;
 
+  /** redis: how long a job whose worker died (SIGKILL, lost power) stays locked before another worker takes it over. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1_000)
+  QUEUE_STALLED_MS = 30_000;
+
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   AI_URL = 'http://127.0.0.1:5000/chat';
 
@@ -136,6 +142,25 @@ export class EnvironmentVariables {
   @IsString()
   AI_PROMPT_FILE?: string;
 
+  /** Connection failures in a row (refused, unreachable, reset) after which the AI counts as down. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  AI_BREAKER_THRESHOLD = 3;
+
+  /** While the AI is down, jobs wait this long before the next try. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(100)
+  AI_COOLDOWN_MS = 60_000;
+
+  /** AI calls per minute across all workers (redis) or per worker (database, sync); 0 means no limit. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  AI_RATE_LIMIT = 0;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -148,6 +173,26 @@ export class EnvironmentVariables {
     message: 'APP_KEY must be "base64:" followed by 32 random bytes in base64 (openssl rand -base64 32)',
   })
   APP_KEY?: string;
+
+  /** Keys APP_KEY replaced, comma-separated: stored passwords sealed with them still open (until key:rotate). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^base64:[A-Za-z0-9+/]{43}=(,\s*base64:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'APP_PREVIOUS_KEYS must be a comma-separated list of keys like APP_KEY ("base64:" followed by 32 bytes in base64)',
+  })
+  APP_PREVIOUS_KEYS?: string;
+
+  /** Requests one client (IP address) may make per window, over all routes but /health; 0 turns the limit off. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT = 300;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RATE_LIMIT_WINDOW_MS = 60_000;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -183,7 +228,7 @@ function mainProblem(constraints: Record<string, string>): string {
   return typeConstraint ? constraints[typeConstraint] : Object.values(constraints).join('; ');
 }
 
-const SECRET_VARIABLES = new Set(['AI_API_KEY', 'API_TOKEN', 'APP_KEY', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set(['AI_API_KEY', 'API_TOKEN', 'APP_KEY', 'APP_PREVIOUS_KEYS', 'DATABASE_URL', 'REDIS_URL']);
 
 function describe(variable: string, value: unknown): string {
   if (SECRET_VARIABLES.has(variable)) return 'a value that is not shown';

@@ -1,9 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../security/public.decorator';
 import { AiHealthIndicator } from './ai.health';
 import { INDICATOR_TIMEOUT_MS } from './health.constants';
 import { QueueHealthIndicator } from './queue.health';
 
+// Load balancers and orchestrators probe these without the API token, and must never be throttled.
+@Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

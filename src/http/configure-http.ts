@@ -1,6 +1,8 @@
-import { ArgumentMetadata, INestApplication, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { HttpErrorFilter } from './http-error.filter';
+import { inputShapeProblems } from './input-shape';
 
 export const BODY_LIMIT = '64kb';
 
@@ -9,6 +11,14 @@ export const BODY_LIMIT = '64kb';
  * the stock pipe would first turn "1e3" into 1000 and "abc" into NaN, hiding what the caller sent.
  */
 class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const problems = inputShapeProblems(value);
+      if (problems.length > 0) throw new BadRequestException(problems);
+    }
+    return super.transform(value, metadata);
+  }
+
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }
@@ -16,6 +26,8 @@ class AppValidationPipe extends ValidationPipe {
 
 /** Everything the HTTP app needs beyond its modules; shared by main.ts and the tests' app factory. */
 export function configureHttp(app: NestExpressApplication): INestApplication {
+  // First, so that every answer carries the security headers, even a 413 from the body parser.
+  app.use(helmet());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
     new AppValidationPipe({

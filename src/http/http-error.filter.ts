@@ -14,17 +14,22 @@ export function errorBody(statusCode: number, message: string | string[]): Error
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
 }
 
+const BODY_PARSER_MESSAGES: Record<string, string> = {
+  'entity.too.large': 'Request body is larger than the 64 KiB limit',
+  'charset.unsupported': 'Unsupported charset: send the JSON body in UTF-8',
+  'encoding.unsupported': 'Unsupported Content-Encoding: send the body as it is, or with gzip, deflate or br',
+};
+
 /**
- * Errors raised by the body parser carry their HTTP status and a type (http-errors). Nest itself
- * turns malformed JSON into a BadRequestException; what reaches here is the rest (too large, bad charset).
+ * Errors raised by the body parser carry their HTTP status, `expose` and often a type (http-errors). Nest
+ * itself turns malformed JSON into a BadRequestException; what reaches here is the rest: too large, a
+ * charset or Content-Encoding it does not read, a compressed body that does not decompress, a cut-off body.
  */
 function bodyParserError(exception: unknown): ErrorBody | null {
-  const error = exception as { type?: string; status?: number; message?: string };
-  if (error?.type === 'entity.too.large') return errorBody(413, 'Request body is larger than the 64 KiB limit');
-  if (typeof error?.type === 'string' && error.type.startsWith('entity.') && error.status) {
-    return errorBody(error.status, error.message ?? 'Unreadable request body');
-  }
-  return null;
+  const error = exception as { type?: string; status?: number; expose?: boolean; message?: string };
+  if (typeof error?.status !== 'number' || error.status < 400 || error.status > 499 || error.expose !== true) return null;
+  const message = BODY_PARSER_MESSAGES[error.type ?? ''] ?? (error.type ? error.message : undefined);
+  return errorBody(error.status, message ?? 'The request body could not be read: it is cut off or does not match its Content-Encoding');
 }
 
 function isHealthCheckResult(exception: unknown): exception is HttpException {

@@ -58,4 +58,13 @@ export class SecretBox {
   sealedWithCurrentKey(sealed: string): boolean {
     return sealed.split('.')[1] === this.currentKeyId;
   }
+
+  /**
+   * The same secret sealed with the current key, for APP_KEY rotation. A value already sealed with
+   * the current key comes back unchanged, so running a rotation twice rewrites nothing.
+   */
+  reencrypt(sealed: string): string {
+    const plaintext = this.open(sealed);
+    return this.sealedWithCurrentKey(sealed) ? sealed : this.seal(plaintext);
+  }
 }

@@ -58,10 +58,19 @@ describe('Configuration', () => {
     ['AI_TEMPERATURE', '5'],
     ['APP_KEY', 'short'],
     ['LOG_LEVEL', 'loud'],
+    ['RATE_LIMIT', '-1'],
+    ['RATE_LIMIT', 'many'],
+    ['RATE_LIMIT_WINDOW_MS', '10'],
+    ['API_TOKEN', 'too-short'],
   ])('rejects %s=%s with a line naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('limits each client to 300 requests a minute by default, and RATE_LIMIT=0 turns the limit off', () => {
+    expect(loadConfig({}).security).toMatchObject({ rateLimit: 300, rateLimitWindowMs: 60_000 });
+    expect(loadConfig({ RATE_LIMIT: '0', RATE_LIMIT_WINDOW_MS: '1000' }).security).toMatchObject({ rateLimit: 0, rateLimitWindowMs: 1000 });
   });
 
   it('names every bad variable, one line each', () => {
@@ -77,6 +86,10 @@ describe('Configuration', () => {
       'API_TOKEN: is required when NODE_ENV=production',
       'APP_KEY: is required when NODE_ENV=production',
     ]);
+    const appKey = 'base64:' + Buffer.alloc(32, 1).toString('base64');
+    expect(problemsOf({ NODE_ENV: 'production', APP_KEY: appKey })).toEqual(['API_TOKEN: is required when NODE_ENV=production']);
+    expect(problemsOf({ NODE_ENV: 'production', API_TOKEN: 'a-token-of-32-characters-000000' })).toEqual(['APP_KEY: is required when NODE_ENV=production']);
+    expect(problemsOf({ NODE_ENV: 'production', APP_KEY: appKey, API_TOKEN: 'a-token-of-32-characters-000000' })).toEqual([]);
   });
 
   it('never repeats a secret value in its message', () => {

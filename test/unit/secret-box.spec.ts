@@ -34,4 +34,21 @@ describe('SecretBox', () => {
     expect(rotated.sealedWithCurrentKey(rotated.seal('x'))).toBe(true);
     expect(() => new SecretBox(newKey).open(sealed)).toThrow(`sealed with key ${keyIdOf(key)}, which is not configured`);
   });
+
+  it('re-encrypts a value sealed with a previous key with the current one, and leaves a current value as it is', () => {
+    const sealed = new SecretBox(key).seal('contraseña');
+    const newKey = randomBytes(32);
+    const rotated = new SecretBox(newKey, [key]);
+
+    const reencrypted = rotated.reencrypt(sealed);
+    expect(reencrypted.startsWith(`v1.${keyIdOf(newKey)}.`)).toBe(true);
+    expect(new SecretBox(newKey).open(reencrypted)).toBe('contraseña');
+    expect(rotated.reencrypt(reencrypted)).toBe(reencrypted);
+  });
+
+  it('refuses to re-encrypt a value it cannot open', () => {
+    const sealed = new SecretBox(randomBytes(32)).seal('secret');
+    expect(() => new SecretBox(key).reencrypt(sealed)).toThrow(SecretDecryptionError);
+    expect(() => new SecretBox(key).reencrypt('not sealed')).toThrow(SecretDecryptionError);
+  });
 });
