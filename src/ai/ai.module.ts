@@ -1,11 +1,12 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
+import { AiBreaker } from './ai-breaker';
 import { AiClient } from './ai-client';
 import { PromptBuilder } from './prompt';
 
 @Module({
   imports: [HttpModule],
-  providers: [AiClient, PromptBuilder],
-  exports: [AiClient, PromptBuilder],
+  providers: [AiClient, AiBreaker, PromptBuilder],
+  exports: [AiClient, AiBreaker, PromptBuilder],
 })
 export class AiModule {}

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Client } from '../clients/client.entity';
 import { CommandLineSetup } from './command-line-setup';
+import { KeyRotateCommand } from './key-rotate.command';
 import { MigrationRunCommand } from './migration-run.command';
 import { QueueClearCommand } from './queue-clear.command';
 import { QueueFailedCommand } from './queue-failed.command';
@@ -11,9 +14,11 @@ import { QueueRetryCommand } from './queue-retry.command';
 import { QueueWorkCommand } from './queue-work.command';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([Client])],
   providers: [
     CommandLineSetup,
     MigrationRunCommand,
+    KeyRotateCommand,
     QueueWorkCommand,
     QueueMonitorCommand,
     QueueFailedCommand,

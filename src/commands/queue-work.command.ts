@@ -29,7 +29,7 @@ function untilStopSignal(): { signal: Promise<string>; dispose: () => void } {
 
 /** Counts what this worker did; on a terminal, one progress line redrawn in place, else one line per job. */
 class WorkProgress {
-  readonly tally: Record<AttemptOutcome['kind'], number> = { processed: 0, retry: 0, failed: 0, skipped: 0, discarded: 0 };
+  readonly tally: Record<AttemptOutcome['kind'], number> = { processed: 0, retry: 0, postponed: 0, failed: 0, skipped: 0, discarded: 0 };
   private left = 0;
 
   constructor(private readonly terminal: boolean) {}
@@ -42,7 +42,12 @@ class WorkProgress {
   record(job: CompanyContextJob, outcome: AttemptOutcome): void {
     this.tally[outcome.kind] += 1;
     if (this.terminal) return this.draw();
-    const detail = outcome.kind === 'retry' ? ` (${outcome.error.message}; next try in ${outcome.delayMs} ms)` : outcome.kind === 'failed' ? ` (${outcome.error.message})` : '';
+    const detail =
+      outcome.kind === 'retry' || outcome.kind === 'postponed'
+        ? ` (${outcome.error.message}; next try in ${outcome.delayMs} ms)`
+        : outcome.kind === 'failed'
+          ? ` (${outcome.error.message})`
+          : '';
     printLine(`${companyContextJobId(job)} ${outcome.kind}${detail}`);
   }
 
@@ -52,8 +57,8 @@ class WorkProgress {
   }
 
   summary(): string {
-    const { processed, failed, retry, skipped, discarded } = this.tally;
-    return `processed ${processed}, failed ${failed}, retried ${retry}, skipped ${skipped + discarded}`;
+    const { processed, failed, retry, postponed, skipped, discarded } = this.tally;
+    return `processed ${processed}, failed ${failed}, retried ${retry}, skipped ${skipped + discarded}${postponed ? `, postponed (AI down) ${postponed}` : ''}`;
   }
 
   finish(): void {

@@ -1,5 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AiBreaker } from '../ai/ai-breaker';
 import { AiClient } from '../ai/ai-client';
+import { AiError } from '../ai/ai.errors';
 import { AppConfig } from '../config/app-config';
 import { CompanyContextJob, retryDelayMs } from './company-context.job';
 import { ClaimedContext, CompanyContextState } from './company-context.state';
@@ -18,6 +21,8 @@ export type AttemptOutcome =
   | { kind: 'processed' }
   | { kind: 'discarded' }
   | { kind: 'retry'; error: Error; delayMs: number }
+  /** The AI could not be reached: no attempt spent, try again after `delayMs`. */
+  | { kind: 'postponed'; error: Error; delayMs: number }
   | { kind: 'failed'; error: Error };
 
 export type OutcomeListener = (job: CompanyContextJob, outcome: AttemptOutcome) => void;
@@ -37,10 +42,12 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
   private readonly listeners = new Set<OutcomeListener>();
   /** Aborted at shutdown: attempts waiting for the database give up and are retried from the queue. */
   private readonly stopping = new AbortController();
+  private nextCallAt = 0;
 
   constructor(
     private readonly state: CompanyContextState,
     private readonly ai: AiClient,
+    private readonly breaker: AiBreaker,
     private readonly config: AppConfig,
   ) {}
 
@@ -79,20 +86,28 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
   private async run(claim: ClaimedContext, options: AttemptOptions): Promise<AttemptOutcome> {
     const { tries } = this.config.queue;
     const label = `client ${claim.clientId} v${claim.version}`;
+    const breakerWaitMs = this.breaker.waitMs();
+    if (breakerWaitMs > 0) return this.postpone(claim, label, new Error('AI is down (breaker open)'), breakerWaitMs);
     this.logger.log(`${label}: processing, attempt ${claim.attempt} of ${tries}, original ${claim.original.length} chars`);
 
     let text: string;
+    const started = performance.now();
     try {
+      await this.rateLimit();
       text = await this.rewriteWithinJobTimeout(claim.original);
     } catch (error) {
+      if (error instanceof AiError && !error.reachedServer) return this.postpone(claim, label, error, this.breaker.recordUnreachable());
+      if (error instanceof AiError) this.breaker.recordAnswer();
       return this.recordFailure(claim, label, error as Error, options);
     }
+    this.breaker.recordAnswer();
+    const aiMs = Math.round(performance.now() - started);
 
     if (!(await this.untilDatabaseAnswers(label, () => this.state.complete(claim, text)))) {
       this.logger.log(`${label}: result discarded, the record was deleted, replaced or taken over meanwhile`);
       return { kind: 'discarded' };
     }
-    this.logger.log(`${label}: processed, ${text.length} chars`);
+    this.logger.log(`${label}: processed, ${text.length} chars (AI ${aiMs} ms)`);
     return { kind: 'processed' };
   }
 
@@ -112,6 +127,27 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     }
     this.logger.warn(`${label}: attempt ${claim.attempt} of ${tries} failed: ${error.message}; next try in ${delayMs} ms`);
     return { kind: 'retry', error, delayMs };
+  }
+
+  /** The AI could not be reached: the attempt is given back, and the job waits as the breaker says. */
+  private async postpone(claim: ClaimedContext, label: string, error: Error, delayMs: number): Promise<AttemptOutcome> {
+    const retryAt = new Date(Date.now() + delayMs);
+    if (!(await this.untilDatabaseAnswers(label, () => this.state.postpone(claim, error.message, retryAt)))) return { kind: 'discarded' };
+    this.logger.warn(`${label}: ${error.message}; attempt not counted, next try in ${delayMs} ms`);
+    return { kind: 'postponed', error, delayMs };
+  }
+
+  /**
+   * AI_RATE_LIMIT for the database and sync drivers, in this process: calls start at least 60 s / limit
+   * apart. (With redis, Bull's limiter does it for every worker at once.)
+   */
+  private async rateLimit(): Promise<void> {
+    const { rateLimit } = this.config.ai;
+    if (rateLimit === 0 || this.config.queue.connection === 'redis') return;
+    const now = Date.now();
+    const at = Math.max(now, this.nextCallAt);
+    this.nextCallAt = at + 60_000 / rateLimit;
+    if (at > now) await delay(at - now, undefined, { signal: this.stopping.signal });
   }
 
   private untilDatabaseAnswers<T>(label: string, write: () => Promise<T>): Promise<T> {

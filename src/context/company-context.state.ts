@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Brackets, In, IsNull, MoreThan, Not, Repository, UpdateQueryBuilder } from 'typeorm';
+import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Client } from '../clients/client.entity';
 import { AppConfig } from '../config/app-config';
 import { CompanyContextJob, companyContextJobId } from './company-context.job';
@@ -293,7 +294,21 @@ export class CompanyContextState {
     });
   }
 
-  private async release(claim: ClaimedContext, changes: Partial<Client>): Promise<boolean> {
+  /**
+   * Gives an attempt back without counting it (the AI could not be reached: not the record's fault):
+   * pending again until `retryAt`, the cause kept in context_error.
+   */
+  async postpone(claim: ClaimedContext, error: string, retryAt: Date): Promise<boolean> {
+    return this.release(claim, {
+      context_status: ContextStatus.Pending,
+      context_attempts: () => 'context_attempts - 1',
+      context_error: error.slice(0, ERROR_MAX_LENGTH),
+      context_available_at: retryAt,
+      updated_at: new Date(),
+    });
+  }
+
+  private async release(claim: ClaimedContext, changes: QueryDeepPartialEntity<Client>): Promise<boolean> {
     const result = await this.update()
       .set({ ...changes, context_claimed_at: null, context_claim_token: null })
       .where('id = :clientId AND context_version = :version AND context_claim_token = :token', claim)

@@ -26,9 +26,19 @@ function bullModules(config: AppConfig): DynamicModule[] {
   return [
     BullModule.forRoot({
       url: config.queue.redisUrl,
-      settings: { backoffStrategies: bullBackoffStrategies(config) },
+      settings: {
+        backoffStrategies: bullBackoffStrategies(config),
+        // A dead worker's job is taken over after about this long (the lock is renewed at half of it).
+        lockDuration: config.queue.stalledMs,
+        lockRenewTime: config.queue.stalledMs / 2,
+        stalledInterval: config.queue.stalledMs,
+      },
     }),
-    BullModule.registerQueue({ name: COMPANY_CONTEXT_QUEUE }),
+    BullModule.registerQueue({
+      name: COMPANY_CONTEXT_QUEUE,
+      // AI_RATE_LIMIT across every worker: one job start per 60 s / limit.
+      ...(config.ai.rateLimit > 0 ? { limiter: { max: 1, duration: Math.ceil(60_000 / config.ai.rateLimit) } } : {}),
+    }),
   ];
 }
 

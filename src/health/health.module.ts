@@ -1,12 +1,13 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AiModule } from '../ai/ai.module';
 import { AiHealthIndicator } from './ai.health';
 import { HealthController } from './health.controller';
 import { QueueHealthIndicator } from './queue.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), HttpModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), HttpModule, AiModule],
   controllers: [HealthController],
   providers: [QueueHealthIndicator, AiHealthIndicator],
 })

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { clientBody } from '../support/clients';
 import { FakeAiServer } from '../support/fake-ai-server';
 import { REDIS_URL } from '../support/stack';
+import { TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -59,5 +60,27 @@ describe('Reconciling records whose job Redis lost', () => {
     await worker.dataSource.query("UPDATE autoseo SET context_status = 'pending', context_version = context_version + 1 WHERE id = ?", [record.id]);
     await waitFor('the reconciler to pick the record up', () => worker.logs.matching(/reconcile: queued 1 record\(s\)/).length === 1);
     await processed(worker, record.id);
+  });
+
+  it('processes a client accepted while Redis was down, once Redis is back', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+    target.port = String(proxy.port);
+    const app = await createTestApp({ worker: true, env: { AI_URL: ai.url('/chat'), REDIS_URL: target.toString(), RECONCILE_INTERVAL_MS: '500' } });
+    try {
+      await proxy.cut();
+
+      const record = (await app.http.post('/clients').send(clientBody()).timeout(10_000).expect(201)).body;
+      expect(record.context_status).toBe('pending');
+      await waitFor('the dispatch to give up', () => app.logs.matching(new RegExp(`client ${record.id} v1: could not be queued`)).length > 0);
+
+      // Back: the job reaches Redis one way or the other (the client's own retry, or the reconciler).
+      await proxy.restore();
+      await processed(app, record.id);
+    } finally {
+      // The app first, while its Redis still answers.
+      await app.close();
+      await proxy.close();
+    }
   });
 });

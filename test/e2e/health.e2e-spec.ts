@@ -48,7 +48,13 @@ describe('Health', () => {
       delayed: expect.any(Number),
       failed: expect.any(Number),
     });
-    expect(response.body.details.ai).toEqual({ status: 'up', protocol: 'chat', model: 'gpt-oss', latencyMs: expect.any(Number) });
+    expect(response.body.details.ai).toEqual({
+      status: 'up',
+      protocol: 'chat',
+      model: 'gpt-oss',
+      latencyMs: expect.any(Number),
+      breaker: { state: 'closed', consecutiveFailures: 0 },
+    });
     // The probe never spends a generation on the AI server.
     expect(ai.requests.slice(seen).map((request) => request.method)).toEqual(['HEAD']);
   });

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, JobOptions, Queue } from 'bull';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import {
   COMPANY_CONTEXT_JOB,
@@ -41,6 +42,7 @@ export function companyContextJobOptions(config: AppConfig, job: CompanyContextJ
 export class RedisQueueDriver implements QueueDriver {
   private readonly logger = new Logger('RedisQueue');
   private working = false;
+  private stopping = new AbortController();
   private jobsLeft = Infinity;
 
   constructor(
@@ -48,7 +50,16 @@ export class RedisQueueDriver implements QueueDriver {
     private readonly processor: CompanyContextProcessor,
     private readonly state: CompanyContextState,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Bull reports a lost Redis connection as an 'error' event; unheard, it would end the process.
+    // ioredis retries many times a second: the same message is logged once per 30 s.
+    let last = { message: '', at: 0 };
+    this.queue.on('error', (error: Error) => {
+      if (error.message === last.message && Date.now() - last.at < 30_000) return;
+      last = { message: error.message, at: Date.now() };
+      this.logger.warn(`Redis: ${error.message}`);
+    });
+  }
 
   async dispatch(job: CompanyContextJob): Promise<void> {
     await this.queue.add(COMPANY_CONTEXT_JOB, job, companyContextJobOptions(this.config, job));
@@ -61,6 +72,7 @@ export class RedisQueueDriver implements QueueDriver {
 
   async startWorker(concurrency: number, options: WorkerOptions = {}): Promise<void> {
     this.working = true;
+    this.stopping = new AbortController();
     this.jobsLeft = options.maxJobs ?? Infinity;
     // process() resolves only when the queue closes, so it is not awaited.
     this.queue
@@ -71,6 +83,7 @@ export class RedisQueueDriver implements QueueDriver {
   async stopWorker(): Promise<void> {
     if (!this.working) return;
     this.working = false;
+    this.stopping.abort();
     // A local pause stops taking jobs here and resolves when the ones in flight have finished.
     await this.queue.pause(true);
   }
@@ -168,6 +181,11 @@ export class RedisQueueDriver implements QueueDriver {
     }
   }
 
+  /** Waits, but no longer than until the worker is told to stop. */
+  private async pauseFor(ms: number): Promise<void> {
+    await delay(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
   private async failedJob(id: string): Promise<Job<CompanyContextJob> | null> {
     const job = await this.queue.getJob(id);
     return job && (await job.isFailed()) ? job : null;
@@ -180,7 +198,15 @@ export class RedisQueueDriver implements QueueDriver {
       await this.queue.pause(true, true);
     }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcome = await this.processor.process(job.data, { lastAttempt });
+    let outcome = await this.processor.process(job.data, { lastAttempt });
+    // The AI is down: the attempt was given back, and Bull must not count one either. The job keeps
+    // its slot and tries again when the breaker says; at shutdown it ends, and the reconciler requeues
+    // the record (still pending) when a worker starts again.
+    while (outcome.kind === 'postponed' && this.working) {
+      await this.pauseFor(outcome.delayMs);
+      if (!this.working) break;
+      outcome = await this.processor.process(job.data, { lastAttempt });
+    }
     if (outcome.kind === 'retry') throw outcome.error;
     if (outcome.kind === 'failed') {
       // Our count of attempts is the record's: once it says failed, Bull must not try again.

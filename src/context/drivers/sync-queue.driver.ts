@@ -94,7 +94,7 @@ export class SyncQueueDriver implements QueueDriver {
     try {
       for (;;) {
         const outcome = await this.processor.process(job);
-        if (outcome.kind !== 'retry' || this.stopping.signal.aborted) return;
+        if ((outcome.kind !== 'retry' && outcome.kind !== 'postponed') || this.stopping.signal.aborted) return;
         await delay(outcome.delayMs, undefined, { signal: this.stopping.signal });
       }
     } catch (error) {
