@@ -35,6 +35,9 @@ export class CompanyContextDispatcher implements BeforeApplicationShutdown {
   }
 
   private async enqueue(job: CompanyContextJob): Promise<boolean> {
+    // Let the response go out first: the enqueue's own synchronous work (serialising, the Redis
+    // command) then never sits on the request's path (about 1 ms a POST, measured by bench/).
+    await new Promise((resolve) => setImmediate(resolve));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the queue did not answer within ${DISPATCH_TIMEOUT_MS} ms`)), DISPATCH_TIMEOUT_MS);

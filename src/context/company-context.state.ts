@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Brackets, In, IsNull, MoreThan, Not, Repository, UpdateQueryBuilder } from 'typeorm';
+import { EntityManager, In, IsNull, MoreThan, Not, Repository, UpdateQueryBuilder } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Client } from '../clients/client.entity';
 import { AppConfig } from '../config/app-config';
@@ -141,46 +141,55 @@ export class CompanyContextState {
   async claimNext(): Promise<ClaimedContext | null> {
     const now = new Date();
     const staleBefore = new Date(now.getTime() - this.config.queue.jobTimeoutMs - RECLAIM_GRACE_MS);
-    const due = new Brackets((where) =>
-      where
-        .where('(context_status = :pending AND (context_available_at IS NULL OR context_available_at <= :now))', {
-          pending: ContextStatus.Pending,
-          now,
-        })
-        .orWhere('(context_status = :processing AND context_claimed_at < :staleBefore)', {
-          processing: ContextStatus.Processing,
-          staleBefore,
-        }),
-    );
+    // Two index-friendly conditions tried in turn (an OR of both made MariaDB walk the whole table):
+    // the longest-due pending record, else a claim that outlived the job timeout (its worker died).
+    const conditions = [
+      {
+        where: 'client.context_status = :pending AND client.context_available_at <= :now',
+        params: { pending: ContextStatus.Pending, now },
+        order: 'client.context_available_at',
+      },
+      {
+        where: 'client.context_status = :processing AND client.context_claimed_at < :staleBefore',
+        params: { processing: ContextStatus.Processing, staleBefore },
+        order: 'client.context_claimed_at',
+      },
+    ];
+    for (const { where, params, order } of conditions) {
+      const claim = await this.claimFirst(where, params, order);
+      if (claim !== undefined) return claim;
+    }
+    return null;
+  }
+
+  /** Claims the first record matching `where`; undefined when none matches, null when another worker won the race. */
+  private async claimFirst(where: string, params: Record<string, unknown>, order: string): Promise<ClaimedContext | null | undefined> {
     const token = randomUUID();
+    // In the order of the (context_status, context_available_at) index: the first match is the answer.
+    const candidates = (manager: EntityManager) =>
+      manager
+        .createQueryBuilder(Client, 'client')
+        .select('client.id', 'id')
+        .where(where, params)
+        .orderBy(order, 'ASC')
+        .addOrderBy('client.id', 'ASC')
+        .limit(1);
 
     if (this.clients.manager.connection.options.type === 'mysql') {
+      // Rows locked by other workers are skipped, so workers never wait for each other.
       const clientId = await this.clients.manager.transaction(async (manager) => {
-        const candidate = await manager
-          .createQueryBuilder(Client, 'client')
-          .select('client.id', 'id')
-          .where(due)
-          .orderBy('client.id', 'ASC')
-          .limit(1)
-          .setLock('pessimistic_write')
-          .setOnLocked('skip_locked')
-          .getRawOne<{ id: number }>();
-        if (!candidate) return null;
+        const candidate = await candidates(manager).setLock('pessimistic_write').setOnLocked('skip_locked').getRawOne<{ id: number }>();
+        if (!candidate) return undefined;
         await this.claimUpdate(token, manager.createQueryBuilder().update(Client)).where('id = :id', candidate).execute();
         return candidate.id;
       });
-      return clientId === null ? null : this.readClaim(clientId, token);
+      return clientId === undefined ? undefined : this.readClaim(clientId, token);
     }
 
-    const candidate = await this.clients
-      .createQueryBuilder('client')
-      .select('client.id', 'id')
-      .where(due)
-      .orderBy('client.id', 'ASC')
-      .limit(1)
-      .getRawOne<{ id: number }>();
-    if (!candidate) return null;
-    const result = await this.claimUpdate(token).where('id = :id', candidate).andWhere(due).execute();
+    // SQLite serialises writers: the guarded update makes sure only one worker wins the row.
+    const candidate = await candidates(this.clients.manager).getRawOne<{ id: number }>();
+    if (!candidate) return undefined;
+    const result = await this.claimUpdate(token).where('id = :id', candidate).andWhere(where.replace(/client\./g, ''), params).execute();
     return result.affected ? this.readClaim(candidate.id, token) : null;
   }
 

@@ -36,7 +36,7 @@ describe('The database as the queue (QUEUE_CONNECTION=database)', () => {
     expect(stored.context_available_at!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
 
     // Time passes: the retry becomes due.
-    await api.dataSource.query('UPDATE autoseo SET context_available_at = NULL WHERE id = ?', [record.id]);
+    await api.dataSource.getRepository(Client).update({ id: record.id }, { context_available_at: new Date(Date.now() - 1_000) });
     const done = await waitFor('the retry', async () => ((await status(api, record.id)).context_status === 'processed' ? await status(api, record.id) : undefined));
     expect(done.context_attempts).toBe(2);
   });
