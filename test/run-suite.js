@@ -10,5 +10,13 @@ if (built.status !== 0) process.exit(built.status ?? 1);
 
 const jest = require.resolve('jest/bin/jest');
 const args = [jest, '--config', path.join(__dirname, 'jest.config.js'), '--runInBand', ...process.argv.slice(2)];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const summaryFile = path.join(require('node:os').tmpdir(), `autoseo-test-summary-${process.pid}.txt`);
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, TEST_SUMMARY_FILE: summaryFile } });
+
+// The run ends with one line, "N passed, N failed[, N skipped]"; a Jest that died before reporting is a failure.
+const fs = require('node:fs');
+const summary = fs.existsSync(summaryFile) ? fs.readFileSync(summaryFile, 'utf8').trim() : null;
+fs.rmSync(summaryFile, { force: true });
+if (!summary) process.stdout.write('\nJest ended without a summary (it crashed or was killed).\n');
+process.stdout.write(`\n${summary ?? '0 passed, 1 failed'}\n`);
+process.exit(result.status === 0 && summary ? 0 : result.status || 1);
