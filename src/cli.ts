@@ -1,11 +1,21 @@
 #!/usr/bin/env node
-import { Logger, Module } from '@nestjs/common';
+import { ConsoleLogger, LogLevel, Logger, Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { AppModule } from './app.module';
 import { CommandsModule } from './commands/commands.module';
 import { CliError } from './commands/cli-errors';
 import { CLI_NAME, exitOnCommanderError } from './commands/command-line-setup';
 import { loadConfigOrExit, nestLogLevels } from './config/startup';
+
+/**
+ * Every log line of a command goes to stderr: stdout carries the command's own output, which scripts
+ * read (`queue:monitor --json | jq`), and must not be mixed with logs.
+ */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel, _stream?: 'stdout' | 'stderr', errorStack?: unknown): void {
+    super.printMessages(messages, context, logLevel, 'stderr', errorStack);
+  }
+}
 
 /** `npm run cli -- <command>` (or the `autoseo` bin). Exit codes: 0 done, 1 the check failed, 2 bad usage. */
 async function bootstrap(): Promise<void> {
@@ -16,7 +26,7 @@ async function bootstrap(): Promise<void> {
   class CliModule {}
 
   await CommandFactory.run(CliModule, {
-    logger: nestLogLevels(config.logLevel),
+    logger: new StderrLogger({ logLevels: nestLogLevels(config.logLevel) }),
     cliName: CLI_NAME,
     errorHandler: exitOnCommanderError,
     serviceErrorHandler: (error) => {

@@ -2,7 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { waitFor } from './wait-for';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+const DIST = join(__dirname, '..', '..', 'dist');
+const CLI = join(DIST, 'cli.js');
+/** The compiled HTTP entry point (`npm run start:prod`). */
+export const API_ENTRY = join(DIST, 'main.js');
 
 export interface CliResult {
   code: number | null;
@@ -11,17 +14,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A running `node dist/cli.js …` (built by test/run-suite.js), with its output so far. */
+/** A running `node dist/cli.js …` (or another compiled entry; built by test/run-suite.js), with its output so far. */
 export class CliProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<CliResult>;
   private readonly child: ChildProcess;
 
-  constructor(args: string[], env: Record<string, string>) {
+  constructor(args: string[], env: Record<string, string>, entry = CLI) {
     // The parent's environment minus anything a developer set for the app: the test decides it all.
     const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => ['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(name)));
-    this.child = spawn(process.execPath, [CLI, ...args], { env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [entry, ...args], { env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>
