@@ -10,6 +10,7 @@ const common = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   testEnvironment: 'node',
   transform,
+  setupFilesAfterEnv: [path.join(__dirname, 'support/matchers.ts')],
 };
 
 const stacks = [

@@ -42,7 +42,7 @@ describe('Load: 2,000 records through two workers', () => {
 
     for (let i = 0; i < WORKERS; i += 1) workers.push(new CliProcess(['queue:work', '--stop-when-empty'], api.env));
     const results = await Promise.all(workers.map((worker) => worker.exited));
-    for (const result of results) expect(result.code).toBe(0);
+    for (const result of results) expect(result).toExitWith(0);
 
     const [{ processed, other }] = await api.dataSource.query(
       "SELECT SUM(context_status = 'processed' AND context_attempts = 1) AS processed, SUM(context_status <> 'processed') AS other FROM autoseo",

@@ -52,7 +52,7 @@ describe(`The API and a dedicated worker as processes (QUEUE_CONNECTION=${curren
 
     worker.kill('SIGINT');
     const stopped = await worker.exited;
-    expect(stopped.code).toBe(0);
+    expect(stopped).toExitWith(0);
     expect(stopped.stdout).toContain('Stopping on SIGINT: finishing the jobs in flight.');
 
     api.kill('SIGTERM');

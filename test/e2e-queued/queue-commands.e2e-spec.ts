@@ -41,7 +41,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
   };
   const json = async (...args: string[]) => {
     const result = await cli(...args, '--json');
-    expect(result).toMatchObject({ code: 0 });
+    expect(result).toExitWith(0);
     return JSON.parse(result.stdout);
   };
   const create = async () => (await api.http.post('/clients').send(clientBody()).expect(201)).body;
@@ -50,7 +50,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
   /** Runs a worker until the queue is empty, and expects it to end well. */
   const drain = async (...extra: string[]) => {
     const result = await cli('queue:work', '--stop-when-empty', ...extra);
-    expect(result).toMatchObject({ code: 0 });
+    expect(result).toExitWith(0);
     return result;
   };
 
@@ -63,15 +63,15 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
     expect(status.oldestWaitingMs).toBeGreaterThanOrEqual(0);
 
     const table = await cli('queue:monitor');
-    expect(table.code).toBe(0);
+    expect(table).toExitWith(0);
     expect(table.stdout).toMatch(/queue\s+state\s+waiting\s+active\s+delayed\s+failed\s+oldest waiting/);
     expect(table.stdout).toMatch(new RegExp(`${currentStack().queue}\\s+running\\s+3\\s+0\\s+0\\s+0\\s+\\d`));
 
     const over = await cli('queue:monitor', '--max', '2');
-    expect(over.code).toBe(1);
+    expect(over).toExitWith(1);
     expect(over.stderr).toContain('3 jobs waiting, more than --max 2');
-    expect((await cli('queue:monitor', '--max', '3')).code).toBe(0);
-    expect((await cli('queue:monitor', '--max', 'lots')).code).toBe(2);
+    expect(await cli('queue:monitor', '--max', '3')).toExitWith(0);
+    expect(await cli('queue:monitor', '--max', 'lots')).toExitWith(2);
 
     await drain();
     for (const record of records) expect(await statusOf(record.id)).toBe('processed');
@@ -101,7 +101,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
 
     ai.reset();
     const retried = await cli('queue:retry', 'all');
-    expect(retried.code).toBe(0);
+    expect(retried).toExitWith(0);
     expect(retried.stdout).toContain(`client-${records[0].id}-v1: queued again as client-${records[0].id}-v2`);
     expect(retried.stdout).toContain('Retried 2 of 2 job(s).');
     expect(await json('queue:failed')).toEqual([]);
@@ -124,7 +124,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
     ai.reset();
 
     const result = await cli('queue:retry', `client-${first.id}-v1`, 'client-999999-v1');
-    expect(result.code).toBe(1);
+    expect(result).toExitWith(1);
     expect(result.stdout).toContain(`client-${first.id}-v1: queued again as client-${first.id}-v2`);
     expect(result.stderr).toContain('no failed job with id client-999999-v1');
     await drain();
@@ -132,7 +132,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
     expect(await statusOf(first.id)).toBe('processed');
     expect(await statusOf(second.id)).toBe('failed');
     expect((await json('queue:failed')).map((job: { id: string }) => job.id)).toEqual([`client-${second.id}-v1`]);
-    expect((await cli('queue:retry')).code).toBe(2);
+    expect(await cli('queue:retry')).toExitWith(2);
   });
 
   it('queue:forget deletes one failed job and queue:flush the rest; the records stay failed with their original', async () => {
@@ -144,7 +144,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
     expect(forgot).toMatchObject({ code: 0, stdout: expect.stringContaining(`Deleted failed job client-${records[0].id}-v1.`) });
     expect(await json('queue:failed')).toHaveLength(2);
     const again = await cli('queue:forget', `client-${records[0].id}-v1`);
-    expect(again.code).toBe(1);
+    expect(again).toExitWith(1);
     expect(again.stderr).toContain(`no failed job with id client-${records[0].id}-v1`);
 
     const flushed = await cli('queue:flush');
@@ -180,7 +180,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
     await waitFor('2 jobs waiting', async () => (await json('queue:monitor')).waiting === 2);
 
     const refused = await cli('queue:clear');
-    expect(refused.code).toBe(2);
+    expect(refused).toExitWith(2);
     expect(refused.stderr).toContain('pass --force');
     expect(await json('queue:monitor')).toMatchObject({ waiting: 2 });
 
@@ -191,7 +191,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
       expect(await get(record.id)).toMatchObject({ context_status: 'failed', context_error: expect.stringContaining('queue:clear') });
     }
     // Nothing queues them again behind the operator's back; reprocess does.
-    expect((await cli('queue:reconcile')).code).toBe(0);
+    expect(await cli('queue:reconcile')).toExitWith(0);
     await drain();
     expect(await statusOf(records[0].id)).toBe('failed');
     await api.http.post(`/clients/${records[0].id}/context/reprocess`).expect(202);
@@ -204,7 +204,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
     await waitFor('2 jobs waiting', async () => (await json('queue:monitor')).waiting === 2);
 
     const result = await cli('queue:work', '--once');
-    expect(result.code).toBe(0);
+    expect(result).toExitWith(0);
     expect(result.stdout).toContain('Worker done: processed 1, failed 0');
     const statuses = [await statusOf(first.id), await statusOf(second.id)].sort();
     expect(statuses).toEqual(['pending', 'processed']);
@@ -241,7 +241,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
 
     const workers = [startCli('queue:work', '--stop-when-empty', '--concurrency', '4'), startCli('queue:work', '--stop-when-empty', '--concurrency', '4')];
     const results = await Promise.all(workers.map((worker) => worker.exited));
-    for (const result of results) expect(result.code).toBe(0);
+    for (const result of results) expect(result).toExitWith(0);
 
     const done = results.map((result) => Number(/Worker done: processed (\d+)/.exec(result.stdout)?.[1]));
     expect(done[0] + done[1]).toBe(200);
@@ -265,7 +265,7 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
 
     worker.kill('SIGTERM');
     const result = await worker.exited;
-    expect(result.code).toBe(0);
+    expect(result).toExitWith(0);
     expect(result.stdout).toContain('Stopping on SIGTERM: finishing the jobs in flight.');
     expect(await statusOf(busy.id)).toBe('processed');
     // The job it never took waits for the next worker, and completes there.

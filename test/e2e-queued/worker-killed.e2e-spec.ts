@@ -48,7 +48,7 @@ describe(`A worker killed during the AI call (QUEUE_CONNECTION=${currentStack().
 
     const rescuer = worker('--stop-when-empty');
     const result = await rescuer.exited;
-    expect(result.code).toBe(0);
+    expect(result).toExitWith(0);
     expect(result.stdout.match(new RegExp(`client-${record.id}-v1 processed`, 'g'))).toHaveLength(1);
 
     const done = (await api.http.get(`/clients/${record.id}`).expect(200)).body;

@@ -25,7 +25,7 @@ describe('Queue commands (QUEUE_CONNECTION=sync)', () => {
     ['queue:reconcile'],
   ])('%s says plainly that sync has no queue, and exits 2', async (...args) => {
     const result = await runCli(args, api.env);
-    expect(result.code).toBe(2);
+    expect(result).toExitWith(2);
     expect(result.stderr).toContain('QUEUE_CONNECTION=sync has no queue');
   });
 
@@ -39,7 +39,7 @@ describe('Queue commands (QUEUE_CONNECTION=sync)', () => {
     '%s --help explains the command and exits 0',
     async (command) => {
       const result = await runCli([command, '--help'], api.env);
-      expect(result.code).toBe(0);
+      expect(result).toExitWith(0);
       expect(result.stdout).toContain(`Usage: autoseo ${command}`);
     },
   );

@@ -39,7 +39,7 @@ describe('key:rotate', () => {
     expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining('Re-encrypted the passwords of 0 of 2 record(s)') });
 
     const lost = await runCli(['key:rotate'], { ...api.env, APP_KEY: generateAppKey() });
-    expect(lost.code).toBe(1);
+    expect(lost).toExitWith(1);
     expect(lost.stderr).toContain(`2 record(s) are sealed with a key that is neither APP_KEY nor in APP_PREVIOUS_KEYS: ids ${ids.join(', ')}`);
   });
 });
