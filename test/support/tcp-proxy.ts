@@ -7,6 +7,8 @@ import { createConnection, createServer, Server, Socket } from 'node:net';
 export class TcpProxy {
   private server: Server;
   private readonly sockets = new Set<Socket>();
+  /** While held: new connections are accepted and wait here, unanswered, until release(). */
+  private held: Socket[] | null = null;
 
   private constructor(
     private readonly target: { host: string; port: number },
@@ -35,17 +37,40 @@ export class TcpProxy {
     this.server = await listen(this.port, (client) => this.pipe(client));
   }
 
+  /** New connections open but get no answer (a service slow to greet); open ones go on as before. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Connections accepted while held, still waiting (a closed one drops out). */
+  get waiting(): number {
+    return this.held?.filter((socket) => !socket.destroyed).length ?? 0;
+  }
+
+  /** Connects the held connections to the service, and the next ones at once. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const client of held) if (!client.destroyed) this.connect(client);
+  }
+
   async close(): Promise<void> {
     if (this.server.listening) await this.cut();
   }
 
   private pipe(client: Socket): void {
+    this.sockets.add(client);
+    client.on('close', () => this.sockets.delete(client));
+    client.on('error', () => undefined);
+    if (this.held) this.held.push(client);
+    else this.connect(client);
+  }
+
+  private connect(client: Socket): void {
     const upstream = createConnection(this.target);
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
+    this.sockets.add(upstream);
+    upstream.on('close', () => this.sockets.delete(upstream));
+    upstream.on('error', () => undefined);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
     client.pipe(upstream).pipe(client);
