@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const nest: INestApplication = await NestFactory.create(AppModule.forRoot(config, { worker: false, migrate: false }), { bodyParser: false, logger: ['error'] });
-  configureHttp(nest as never);
+  configureHttp(nest as never, config);
   await nest.listen(0, '127.0.0.1');
   const base = await nest.getUrl();
   const url = base.replace('[::1]', '127.0.0.1');

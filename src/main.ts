@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     logger: nestLogLevels(config.logLevel),
   });
-  configureHttp(app);
+  configureHttp(app, config);
   await app.listen(config.port);
   const { database, queue } = config;
   new Logger('Main').log(

@@ -1,4 +1,4 @@
-import { EnvironmentVariables, validateEnvironment } from './environment';
+import { EnvironmentVariables, parseTrustProxy, validateEnvironment } from './environment';
 
 export type QueueConnection = EnvironmentVariables['QUEUE_CONNECTION'];
 export type AiProtocol = EnvironmentVariables['AI_PROTOCOL'];
@@ -49,6 +49,8 @@ export interface SecurityConfig {
   /** Requests per client per window; 0 means no limit. */
   readonly rateLimit: number;
   readonly rateLimitWindowMs: number;
+  /** Express's "trust proxy": which proxies' X-Forwarded-For gives the client address. */
+  readonly trustProxy: false | number | string[];
 }
 
 /**
@@ -118,6 +120,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       dataDirectory: 'data',
       rateLimit: env.RATE_LIMIT,
       rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
     },
   });
 }

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { isIP } from 'node:net';
 import {
   IsBoolean,
   IsIn,
@@ -194,6 +195,16 @@ export class EnvironmentVariables {
   @Max(86_400_000)
   RATE_LIMIT_WINDOW_MS = 60_000;
 
+  /**
+   * Behind a reverse proxy or load balancer: which hops to believe X-Forwarded-For from, so the rate
+   * limit counts each real client and not the proxy. "false" (none), a number of hops, or addresses
+   * and subnets (also loopback, linklocal, uniquelocal), comma-separated.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY = 'false';
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
@@ -242,9 +253,34 @@ function crossFieldProblems(environment: EnvironmentVariables): string[] {
       `AI_TIMEOUT_MS: must be shorter than JOB_TIMEOUT_MS (${environment.AI_TIMEOUT_MS} >= ${environment.JOB_TIMEOUT_MS}), or the job times out before the AI call does`,
     );
   }
+  if (parseTrustProxy(environment.TRUST_PROXY) === null) {
+    problems.push(
+      `TRUST_PROXY: must be "false", a number of proxy hops (1 to 9), or comma-separated IP addresses or subnets (also loopback, linklocal, uniquelocal) (got ${JSON.stringify(environment.TRUST_PROXY)})`,
+    );
+  }
   if (environment.NODE_ENV === 'production') {
     if (!environment.API_TOKEN) problems.push('API_TOKEN: is required when NODE_ENV=production');
     if (!environment.APP_KEY) problems.push('APP_KEY: is required when NODE_ENV=production');
   }
   return problems;
+}
+
+/** Express's "trust proxy" value from TRUST_PROXY: false, a hop count or a list of addresses; null when invalid. */
+export function parseTrustProxy(value = 'false'): false | number | string[] | null {
+  const trimmed = value.trim();
+  if (trimmed === 'false') return false;
+  if (/^[1-9]$/.test(trimmed)) return Number(trimmed);
+  const entries = trimmed.split(',').map((entry) => entry.trim());
+  return entries.every(isTrustedAddress) ? entries : null;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isTrustedAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }

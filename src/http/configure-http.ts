@@ -1,6 +1,7 @@
 import { ArgumentMetadata, BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { AppConfig } from '../config/app-config';
 import { HttpErrorFilter } from './http-error.filter';
 import { inputShapeProblems } from './input-shape';
 
@@ -25,7 +26,9 @@ class AppValidationPipe extends ValidationPipe {
 }
 
 /** Everything the HTTP app needs beyond its modules; shared by main.ts and the tests' app factory. */
-export function configureHttp(app: NestExpressApplication): INestApplication {
+export function configureHttp(app: NestExpressApplication, config: AppConfig): INestApplication {
+  // The client address (rate limit, logs) from X-Forwarded-For, only as far as the proxies we trust.
+  app.set('trust proxy', config.security.trustProxy);
   // First, so that every answer carries the security headers, even a 413 from the body parser.
   app.use(helmet());
   app.useBodyParser('json', { limit: BODY_LIMIT });

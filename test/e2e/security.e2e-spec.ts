@@ -242,6 +242,19 @@ describe('Security', () => {
       await t.http.get('/health').expect((response) => expect(response.status).not.toBe(429));
     });
 
+    it('counts a client behind a trusted proxy (TRUST_PROXY) by its forwarded address, and ignores the header otherwise', async () => {
+      const from = (address: string) => t.http.get('/clients').set('X-Forwarded-For', address);
+      // Default: X-Forwarded-For is whatever the caller wrote, so it changes nothing (no way around the limit).
+      for (let i = 0; i < LIMIT; i++) await from(`203.0.113.${i + 1}`).expect(200);
+      await from('203.0.113.99').expect(429);
+
+      await t.close();
+      t = await createTestApp({ env: { AI_URL: ai.url('/chat'), RATE_LIMIT: String(LIMIT), TRUST_PROXY: 'loopback' }, worker: false });
+      for (let i = 0; i < LIMIT; i++) await from('203.0.113.1').expect(200);
+      await from('203.0.113.1').expect(429);
+      await from('198.51.100.7').expect(200);
+    });
+
     it('counts requests with a wrong token too, so a token cannot be guessed at full speed', async () => {
       await t.close();
       t = await createTestApp({ env: { AI_URL: ai.url('/chat'), API_TOKEN, RATE_LIMIT: String(LIMIT) }, worker: false });

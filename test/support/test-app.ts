@@ -61,7 +61,7 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
     logger: logs,
     abortOnError: false,
   });
-  configureHttp(app);
+  configureHttp(app, config);
   const dataSource = app.get<DataSource>(getDataSourceToken());
   await app.init();
   return {

@@ -62,6 +62,10 @@ describe('Configuration', () => {
     ['RATE_LIMIT', 'many'],
     ['RATE_LIMIT_WINDOW_MS', '10'],
     ['API_TOKEN', 'too-short'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'loopback, proxy.example.com'],
   ])('rejects %s=%s with a line naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value });
     expect(problems).toHaveLength(1);
@@ -71,6 +75,17 @@ describe('Configuration', () => {
   it('limits each client to 300 requests a minute by default, and RATE_LIMIT=0 turns the limit off', () => {
     expect(loadConfig({}).security).toMatchObject({ rateLimit: 300, rateLimitWindowMs: 60_000 });
     expect(loadConfig({ RATE_LIMIT: '0', RATE_LIMIT_WINDOW_MS: '1000' }).security).toMatchObject({ rateLimit: 0, rateLimitWindowMs: 1000 });
+  });
+
+  it('trusts no proxy by default; TRUST_PROXY takes a hop count or addresses and subnets', () => {
+    expect(loadConfig({}).security.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).security.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.168.1.4' }).security.trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.168.1.4',
+    ]);
   });
 
   it('names every bad variable, one line each', () => {
