@@ -95,6 +95,20 @@ export class CompanyContextState {
     );
   }
 
+  /**
+   * The `database` driver's queue:retry: a record still listed as failed (not forgotten) at that version
+   * goes back as a new version, in one guarded update, so a retry cut short cannot leave a record
+   * neither listed nor queued. Returns the new version, or null when no such failed job is listed.
+   */
+  async retryFailedRecord(job: CompanyContextJob): Promise<number | null> {
+    return this.restartWhere(job.clientId, {}, (query) =>
+      query.andWhere('context_version = :version AND context_status = :failed AND context_failed_at IS NOT NULL', {
+        version: job.version,
+        failed: ContextStatus.Failed,
+      }),
+    );
+  }
+
   private async restartWhere(
     clientId: number,
     changes: Partial<Client>,

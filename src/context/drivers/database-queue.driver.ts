@@ -66,9 +66,8 @@ export class DatabaseQueueDriver implements QueueDriver {
 
   async retryFailed(id: string): Promise<RetryResult> {
     const job = parseCompanyContextJobId(id);
-    if (!job || !(await this.state.forgetFailed(job))) return { id, result: 'not-found' };
-    const version = await this.state.retryFailed(job);
-    if (version === null) return { id, result: 'dropped', reason: 'the record was deleted or has moved on' };
+    const version = job && (await this.state.retryFailedRecord(job));
+    if (!version) return { id, result: 'not-found' };
     this.wakeUp();
     return { id, result: 'retried', newId: companyContextJobId({ clientId: job.clientId, version }) };
   }
