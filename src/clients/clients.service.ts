@@ -67,7 +67,7 @@ export class ClientsService {
       await this.clients.update(id, { ...fields, ...this.sealPasswords(fields), updated_at: new Date() });
     }
     if (companyContext !== undefined && companyContext !== current.company_context_original) {
-      await this.restartContext(id, companyContext);
+      return this.restartContext(id, companyContext);
     }
     return this.findOne(id);
   }
@@ -79,15 +79,16 @@ export class ClientsService {
   }
 
   /** Processes the current original again from scratch. */
-  async reprocess(id: number): Promise<Client> {
-    await this.restartContext(id);
-    return this.findOne(id);
+  /** Answers with the record as the restart left it: pending, no attempts (like POST's answer). */
+  reprocess(id: number): Promise<Client> {
+    return this.restartContext(id);
   }
 
-  private async restartContext(id: number, original?: string): Promise<void> {
-    const version = await this.contextState.restart(id, original);
-    if (version === null) throw new ClientNotFoundError(id);
-    void this.dispatcher.dispatch({ clientId: id, version });
+  private async restartContext(id: number, original?: string): Promise<Client> {
+    const restarted = await this.contextState.restart(id, original);
+    if (!restarted) throw new ClientNotFoundError(id);
+    void this.dispatcher.dispatch({ clientId: id, version: restarted.context_version });
+    return restarted;
   }
 
   private sealPasswords(fields: Pick<UpdateClientDto, 'password' | 'password_app'>): Partial<Client> {

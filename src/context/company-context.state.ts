@@ -79,9 +79,10 @@ export class CompanyContextState {
 
   /**
    * Starts over for a new original (or the same one again, when `original` is omitted): a new version,
-   * no attempts, pending. Returns the new version, or null when the record is gone.
+   * no attempts, pending. Returns the record as this restart left it (a worker may take it at once, as
+   * after POST), or null when the record is gone.
    */
-  async restart(clientId: number, original?: string): Promise<number | null> {
+  restart(clientId: number, original?: string): Promise<Client | null> {
     return this.restartWhere(clientId, original === undefined ? {} : { company_context: original, company_context_original: original });
   }
 
@@ -90,9 +91,10 @@ export class CompanyContextState {
    * meanwhile (deleted, a newer original, processed). Returns the new version, or null.
    */
   async retryFailed(job: CompanyContextJob): Promise<number | null> {
-    return this.restartWhere(job.clientId, {}, (query) =>
+    const restarted = await this.restartWhere(job.clientId, {}, (query) =>
       query.andWhere('context_version = :version AND context_status <> :processed', { version: job.version, processed: ContextStatus.Processed }),
     );
+    return restarted?.context_version ?? null;
   }
 
   /**
@@ -101,39 +103,42 @@ export class CompanyContextState {
    * neither listed nor queued. Returns the new version, or null when no such failed job is listed.
    */
   async retryFailedRecord(job: CompanyContextJob): Promise<number | null> {
-    return this.restartWhere(job.clientId, {}, (query) =>
+    const restarted = await this.restartWhere(job.clientId, {}, (query) =>
       query.andWhere('context_version = :version AND context_status = :failed AND context_failed_at IS NOT NULL', {
         version: job.version,
         failed: ContextStatus.Failed,
       }),
     );
+    return restarted?.context_version ?? null;
   }
 
   private async restartWhere(
     clientId: number,
     changes: Partial<Client>,
     guard: (query: UpdateQueryBuilder<Client>) => UpdateQueryBuilder<Client> = (query) => query,
-  ): Promise<number | null> {
+  ): Promise<Client | null> {
     const now = new Date();
+    const written: Partial<Client> = {
+      ...changes,
+      context_status: ContextStatus.Pending,
+      context_attempts: 0,
+      context_error: null,
+      context_available_at: now,
+      context_failed_at: null,
+      context_claimed_at: null,
+      context_claim_token: null,
+      updated_at: now,
+    };
     const result = await guard(
       this.update()
-        .set({
-          ...changes,
-          context_status: ContextStatus.Pending,
-          context_version: () => 'context_version + 1',
-          context_attempts: 0,
-          context_error: null,
-          context_available_at: now,
-          context_failed_at: null,
-          context_claimed_at: null,
-          context_claim_token: null,
-          updated_at: now,
-        })
+        .set({ ...written, context_version: () => 'context_version + 1' })
         .where('id = :clientId', { clientId }),
     ).execute();
     if (!result.affected) return null;
-    const row = await this.clients.findOne({ where: { id: clientId }, select: { id: true, context_version: true } });
-    return row?.context_version ?? null;
+    // Read back for the new version and the other columns; the context columns are the ones written here
+    // even when a worker has claimed the record in between.
+    const row = await this.clients.findOneBy({ id: clientId });
+    return row && Object.assign(row, written);
   }
 
   /** Claims the attempt a queued job stands for; null when the record is gone, replaced or already done. */
