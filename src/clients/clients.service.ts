@@ -78,8 +78,7 @@ export class ClientsService {
     await this.dispatcher.cancel({ clientId: id, version: client.context_version });
   }
 
-  /** Processes the current original again from scratch. */
-  /** Answers with the record as the restart left it: pending, no attempts (like POST's answer). */
+  /** Processes the current original again from scratch; answers with the record as the restart left it (pending, no attempts). */
   reprocess(id: number): Promise<Client> {
     return this.restartContext(id);
   }
