@@ -64,7 +64,7 @@ describe('Configuration', () => {
     ['API_TOKEN', 'too-short'],
     ['TRUST_PROXY', 'true'],
     ['TRUST_PROXY', '10'],
-    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '127.0.0.0/33'],
     ['TRUST_PROXY', 'loopback, proxy.example.com'],
   ])('rejects %s=%s with a line naming the variable', (variable, value) => {
     const problems = problemsOf({ [variable]: value });
@@ -80,11 +80,11 @@ describe('Configuration', () => {
   it('trusts no proxy by default; TRUST_PROXY takes a hop count or addresses and subnets', () => {
     expect(loadConfig({}).security.trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).security.trustProxy).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.168.1.4' }).security.trustProxy).toEqual([
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 127.0.0.0/8,::1/128, 127.0.0.2' }).security.trustProxy).toEqual([
       'loopback',
-      '10.0.0.0/8',
-      'fd00::/8',
-      '192.168.1.4',
+      '127.0.0.0/8',
+      '::1/128',
+      '127.0.0.2',
     ]);
   });
 
