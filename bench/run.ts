@@ -9,7 +9,8 @@ import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { clientBody } from '../test/support/clients';
-import { fmt, freePort, loadAverage, machineInfo, MachineInfo, median, oneMinuteLoad, quantile, sleep, waitFor, waitForLowLoad } from './lib/common';
+import { closedPort } from '../test/support/ports';
+import { fmt, loadAverage, machineInfo, MachineInfo, median, oneMinuteLoad, quantile, sleep, waitFor, waitForLowLoad } from './lib/common';
 import {
   BareWorkerProcess,
   BENCH_DIR,
@@ -318,7 +319,7 @@ async function createLatency(options: Options, ctx: Context, results: Results): 
   for (let run = 1; run <= options.runs; run++) {
     await ctx.resetStores();
     await ctx.fake.reset(30_000);
-    const port = await freePort();
+    const port = await closedPort();
     const env = serviceEnv({ DATABASE_URL: ctx.mysql.url, QUEUE_CONNECTION: 'redis', REDIS_URL: ctx.redis.url, AI_URL: ctx.fake.url });
     const api = await startApi(APP_DIR, port, env);
     const worker = await startWorker(APP_DIR, 1, env);
@@ -470,7 +471,7 @@ async function aiUtilisation(options: Options, ctx: Context, results: Results): 
       const calls = Math.round(limit * options.aiSeconds);
       await ctx.resetStores();
       await ctx.fake.reset(aiMs);
-      const port = await freePort();
+      const port = await closedPort();
       const env = serviceEnv({ DATABASE_URL: ctx.mysql.url, QUEUE_CONNECTION: 'redis', REDIS_URL: ctx.redis.url, AI_URL: ctx.fake.url });
       const api = await startApi(APP_DIR, port, env);
       const workers: ServiceProcess[] = [];

@@ -66,7 +66,7 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     const label = `client ${job.clientId} v${job.version}`;
     const claim = await this.untilDatabaseAnswers(label, () => this.state.claim(job));
     if (!claim) {
-      this.logger.log(`client ${job.clientId} v${job.version}: skipped, the record is gone, replaced or already done`);
+      this.logger.log(`${label}: skipped, the record is gone, replaced or already done`);
       return this.report(job, { kind: 'skipped' });
     }
     return this.attempt(claim, options);
