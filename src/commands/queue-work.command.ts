@@ -91,8 +91,9 @@ export class QueueWorkCommand extends QueueCommand<WorkOptions> {
     const stopped = { value: false };
     try {
       const concurrency = options.concurrency ?? this.config.queue.concurrency;
-      // Before judging the queue empty, queue what Redis may have lost (the worker does it at start anyway).
-      if (finite && this.config.queue.connection === 'redis') await this.worker.reconcile();
+      // Before judging the queue empty, queue what the queue may have lost (a no-op for the database driver,
+      // whose records are the queue; the worker's own first pass joins this one).
+      if (finite) await this.worker.reconcile();
       await this.worker.start(concurrency, { maxJobs: options.once ? 1 : undefined });
       printLine(`Worker started: queue ${this.config.queue.connection}, concurrency ${concurrency}. SIGTERM or Ctrl-C stops it after the jobs in flight.`);
       const reason = await Promise.race([stopSignal.signal, ...(finite ? [this.untilEmpty(progress, Boolean(options.once), stopped)] : [])]);
