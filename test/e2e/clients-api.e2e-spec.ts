@@ -161,7 +161,7 @@ describe('Clients API', () => {
   });
 
   describe('PATCH /clients/:id', () => {
-    it('changes only the given fields and keeps a processed context when the text is unchanged', async () => {
+    it('changes only the given fields and does not process an unchanged company_context again', async () => {
       const record = await create();
       const response = await t.http
         .patch(`/clients/${record.id}`)
