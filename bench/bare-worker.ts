@@ -18,14 +18,11 @@ async function main(): Promise<void> {
     lastAt = now;
     if (completed === expected) process.send?.({ done: { completed, firstAt, lastAt } });
   });
-  void queue.process('noop', concurrency, async () => 'ok');
+  void queue.process('noop', concurrency, () => Promise.resolve('ok'));
   await queue.isReady();
 
-  process.on('message', async (message: { command: string }) => {
-    if (message.command === 'close') {
-      await queue.close();
-      process.exit(0);
-    }
+  process.on('message', (message: { command: string }) => {
+    if (message.command === 'close') void queue.close().then(() => process.exit(0));
   });
   process.on('disconnect', () => process.exit(0));
   process.send?.({ ready: true });

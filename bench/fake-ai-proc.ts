@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const server = await FakeAiServer.start({ port: 0, host: '127.0.0.1' });
   const send = (message: unknown) => process.send?.(message);
 
-  process.on('message', async (message: Command) => {
+  const handle = async (message: Command) => {
     try {
       if (message.command === 'reset') {
         server.reset();
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
     } catch (error) {
       send({ id: message.id, ok: false, error: (error as Error).message });
     }
-  });
+  };
+  process.on('message', (message: Command) => void handle(message));
   process.on('disconnect', () => process.exit(0));
   send({ ready: server.url('/chat') });
 }

@@ -1,0 +1,47 @@
+// The service under test: compiled from src/ into bench/out/app, so that other builds of dist/ during
+// the run cannot pull the files from under the processes.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_DIR, ROOT, ServiceProcess } from './processes';
+import { log } from './results';
+import { BenchDatabase } from './stores';
+import { waitFor } from './common';
+
+
+// BENCH_APP_DIR (with --no-build) runs another build of the service, e.g. a patched copy to try a fix.
+export const APP_DIR = process.env.BENCH_APP_DIR ?? join(BENCH_DIR, 'out', 'app');
+
+export function buildService(): void {
+  log('building the service into bench/out/app (tsc -p tsconfig.build.json)');
+  mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
+  try {
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', APP_DIR, '--tsBuildInfoFile', join(BENCH_DIR, 'out', 'app.tsbuildinfo'), '--sourceMap', 'false'],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+  } catch {
+    if (!existsSync(join(APP_DIR, 'main.js'))) throw new Error('the service did not build');
+    log('warning: tsc reported errors (files being edited?); running what it emitted');
+  }
+  const prompts = join(ROOT, 'src', 'ai', 'prompt');
+  mkdirSync(join(APP_DIR, 'ai', 'prompt'), { recursive: true });
+  for (const file of readdirSync(prompts).filter((name) => name.endsWith('.txt'))) cpSync(join(prompts, file), join(APP_DIR, 'ai', 'prompt', file));
+}
+
+export async function stopAll(processes: ServiceProcess[], graceMs = 10_000): Promise<void> {
+  await Promise.all(processes.map((process) => process.stop(graceMs)));
+}
+
+export async function waitForDrain(db: BenchDatabase, n: number, timeoutS: number): Promise<void> {
+  await waitFor(
+    `${n} records processed`,
+    async () => {
+      const state = await db.drainState();
+      return state.processed + state.failed >= n;
+    },
+    timeoutS * 1000,
+    500,
+  );
+}

@@ -1,0 +1,71 @@
+// Part 2, queue overhead: jobs drained by our worker against a bare Bull no-op processor, the AI answering at once.
+import { fmt, loadAverage } from '../lib/common';
+import { Options } from '../lib/options';
+import { BareWorkerProcess, serviceEnv, startWorker } from '../lib/processes';
+import { Context, log, Results } from '../lib/results';
+import { APP_DIR, waitForDrain } from '../lib/service';
+import { addCompanyContextJobs, addNoopJobs, COMPANY_CONTEXT_QUEUE } from '../lib/stores';
+
+export async function queueOverhead(options: Options, ctx: Context, results: Results): Promise<void> {
+  const n = options.jobs;
+  log(`part 2, queue overhead: ${n} jobs drained, the AI answering at once; ours versus a bare Bull no-op processor`);
+  for (let run = 1; run <= options.runs; run++) {
+    for (const concurrency of options.concurrency) {
+      const load = loadAverage();
+      const ours = await drainOurs(ctx, n, concurrency);
+      const bare = await drainBare(ctx, n, concurrency);
+      const entry = results.overhead.get(concurrency) ?? [];
+      entry.push({ ours, bare, load });
+      results.overhead.set(concurrency, entry);
+      log(`  run ${run}, concurrency ${concurrency}: ours ${fmt(ours)} jobs/s, bare Bull ${fmt(bare)} jobs/s (${fmt(ours / bare, 2)}×); load ${load}`);
+    }
+  }
+}
+
+async function drainOurs(ctx: Context, n: number, concurrency: number): Promise<number> {
+  await ctx.resetStores();
+  await ctx.fake.reset(0);
+  const env = serviceEnv({
+    DATABASE_URL: ctx.mysql.url,
+    QUEUE_CONNECTION: 'redis',
+    REDIS_URL: ctx.redis.url,
+    AI_URL: ctx.fake.url,
+    // The periodic reconcile pass would not come round within a drain anyway; the one at start finds nothing.
+    RECONCILE_INTERVAL_MS: '0',
+  });
+  const worker = await startWorker(APP_DIR, concurrency, env);
+  const queue = ctx.redis.queue(COMPANY_CONTEXT_QUEUE);
+  try {
+    // Every job is in the queue before the first runs: the rate is the drain's alone.
+    await queue.pause();
+    await ctx.mysql.insertPending(n);
+    await addCompanyContextJobs(queue, n);
+    await queue.resume();
+    await waitForDrain(ctx.mysql, n, n / 20 + 60);
+    const state = await ctx.mysql.drainState();
+    if (state.processed !== n) throw new Error(`our worker processed ${state.processed} of ${n} (failed ${state.failed})`);
+    const stats = await ctx.fake.stats();
+    if (stats.requests !== n) ctx.notes.push(`queue overhead: the AI received ${stats.requests} calls for ${n} jobs`);
+    return (n - 1) / (state.spanMs / 1000);
+  } finally {
+    await queue.close();
+    await worker.stop();
+  }
+}
+
+async function drainBare(ctx: Context, n: number, concurrency: number): Promise<number> {
+  await ctx.redis.flush();
+  const name = 'bench-noop';
+  const bare = await BareWorkerProcess.start(ctx.redis.url, name, concurrency, n);
+  const queue = ctx.redis.queue(name);
+  try {
+    await queue.pause();
+    await addNoopJobs(queue, n);
+    await queue.resume();
+    const result = await bare.result((n / 20 + 60) * 1000);
+    return (n - 1) / ((result.lastAt - result.firstAt) / 1000);
+  } finally {
+    await queue.close();
+    await bare.stop();
+  }
+}
