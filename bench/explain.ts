@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const service = nest.get(ClientsService);
   steps.push(
     await time('  INSERT the record (repository.insert, autocommit)', n, (index) => {
-      const dto = plainToInstance(CreateClientDto, bodies[index]);
+      const dto = plainToInstance<{ company_context: string }, unknown>(CreateClientDto, bodies[index]);
       const now = new Date();
       const entity = repository.create({ ...dto, ...CompanyContextState.initial(dto.company_context), pin: 'abcdef12', created_at: now, updated_at: now });
       return repository.insert(entity);
