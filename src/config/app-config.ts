@@ -1,4 +1,4 @@
-import { EnvironmentVariables, parseTrustProxy, validateEnvironment } from './environment';
+import { EnvironmentVariables, parseTrustProxy, splitCorsOrigins, validateEnvironment } from './environment';
 
 export type QueueConnection = EnvironmentVariables['QUEUE_CONNECTION'];
 export type AiProtocol = EnvironmentVariables['AI_PROTOCOL'];
@@ -51,6 +51,8 @@ export interface SecurityConfig {
   readonly rateLimitWindowMs: number;
   /** Express's "trust proxy": which proxies' X-Forwarded-For gives the client address. */
   readonly trustProxy: false | number | string[];
+  /** Origins whose browser pages may call the API (CORS); ["*"] is any origin (only without API_TOKEN); empty: no CORS. */
+  readonly corsOrigins: string[];
 }
 
 /**
@@ -121,6 +123,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       rateLimit: env.RATE_LIMIT,
       rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
       trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
+      corsOrigins: splitCorsOrigins(env.CORS_ORIGINS),
     },
   });
 }

@@ -205,6 +205,15 @@ export class EnvironmentVariables {
   @IsString()
   TRUST_PROXY = 'false';
 
+  /**
+   * Browser front ends on other origins that may call the API, comma-separated, exactly as browsers send
+   * them in Origin (https://admin.example.com). Unset: no CORS headers at all.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
@@ -258,6 +267,8 @@ function crossFieldProblems(environment: EnvironmentVariables): string[] {
       `TRUST_PROXY: must be "false", a number of proxy hops (1 to 9), or comma-separated IP addresses or subnets (also loopback, linklocal, uniquelocal) (got ${JSON.stringify(environment.TRUST_PROXY)})`,
     );
   }
+  const corsProblem = corsOriginsProblem(environment.CORS_ORIGINS, environment.API_TOKEN !== undefined);
+  if (corsProblem) problems.push(`CORS_ORIGINS: ${corsProblem}`);
   if (environment.NODE_ENV === 'production') {
     if (!environment.API_TOKEN) problems.push('API_TOKEN: is required when NODE_ENV=production');
     if (!environment.APP_KEY) problems.push('APP_KEY: is required when NODE_ENV=production');
@@ -283,4 +294,39 @@ function isTrustedAddress(entry: string): boolean {
   if (version === 0 || rest.length > 0) return false;
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/** CORS_ORIGINS as a list; empty entries (a trailing comma) are ignored. */
+export function splitCorsOrigins(value = ''): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+const ORIGIN_FORM = 'scheme://host[:port] with no path, as a browser sends it in the Origin header';
+
+function corsOriginsProblem(value: string | undefined, tokenInUse: boolean): string | null {
+  const origins = splitCorsOrigins(value);
+  if (origins.includes('*')) {
+    // A token is a credential: every origin allowed to use it from a browser must be named.
+    if (tokenInUse) return 'must list the front ends\' origins, not "*", while API_TOKEN is set';
+    if (origins.length > 1) return '"*" (any origin) cannot be combined with other origins';
+    return null;
+  }
+  const problems = origins.map(originProblem).filter((problem) => problem !== null);
+  return problems.length > 0 ? problems.join('; ') : null;
+}
+
+function originProblem(entry: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return `${JSON.stringify(entry)} is not an origin (${ORIGIN_FORM}, e.g. https://admin.example.com)`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${JSON.stringify(entry)} is not an http or https origin`;
+  // Browsers send the origin lower-case, without a default port, path or credentials: anything else never matches.
+  if (url.origin !== entry) return `${JSON.stringify(entry)} is not an origin (${ORIGIN_FORM}): write ${JSON.stringify(url.origin)}`;
+  return null;
 }

@@ -2,6 +2,7 @@ import { ArgumentMetadata, BadRequestException, INestApplication, ValidationPipe
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
+import { corsMiddleware } from './cors';
 import { HttpErrorFilter } from './http-error.filter';
 import { inputShapeProblems } from './input-shape';
 
@@ -31,6 +32,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): I
   app.set('trust proxy', config.security.trustProxy);
   // First, so that every answer carries the security headers, even a 413 from the body parser.
   app.use(helmet());
+  // Before the body parser and the guards, so that their errors (413, 415, 401, 429) carry the CORS headers too.
+  if (config.security.corsOrigins.length > 0) app.use(corsMiddleware(config.security.corsOrigins));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
     new AppValidationPipe({
