@@ -10,7 +10,7 @@ export abstract class QueueCommand<Options extends Record<string, unknown> = Rec
   @Inject(AppConfig) protected readonly config: AppConfig;
 
   async run(args: string[], options: Record<string, unknown> = {}): Promise<void> {
-    if (this.config.queue.connection === 'sync') throw new UsageError(new NoQueueError().message);
+    if (!this.queue.capabilities.operable) throw new UsageError(new NoQueueError().message);
     await this.execute(args, options as Options);
   }
 

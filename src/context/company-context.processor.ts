@@ -30,6 +30,8 @@ export type OutcomeListener = (job: CompanyContextJob, outcome: AttemptOutcome) 
 export interface AttemptOptions {
   /** The driver knows this is the last try it will make (Bull's attempts are spent). */
   lastAttempt?: boolean;
+  /** The queue spaces AI calls by AI_RATE_LIMIT across every worker itself (Bull's limiter), so this process does not. */
+  pacedByQueue?: boolean;
 }
 
 /**
@@ -93,7 +95,7 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     let text: string;
     const started = performance.now();
     try {
-      await this.rateLimit();
+      await this.rateLimit(options);
       text = await this.rewriteWithinJobTimeout(claim.original);
     } catch (error) {
       if (error instanceof AiError && !error.reachedServer) return this.postpone(claim, label, error, this.breaker.recordUnreachable());
@@ -138,12 +140,12 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
   }
 
   /**
-   * AI_RATE_LIMIT for the database and sync drivers, in this process: calls start at least 60 s / limit
-   * apart. (With redis, Bull's limiter does it for every worker at once.)
+   * AI_RATE_LIMIT where the queue does not pace calls itself, in this process: calls start at least
+   * 60 s / limit apart.
    */
-  private async rateLimit(): Promise<void> {
+  private async rateLimit({ pacedByQueue }: AttemptOptions): Promise<void> {
     const { rateLimit } = this.config.ai;
-    if (rateLimit === 0 || this.config.queue.connection === 'redis') return;
+    if (rateLimit === 0 || pacedByQueue) return;
     const now = Date.now();
     const at = Math.max(now, this.nextCallAt);
     this.nextCallAt = at + 60_000 / rateLimit;

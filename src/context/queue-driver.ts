@@ -30,11 +30,25 @@ export type RetryResult =
   | { id: string; result: 'not-found' };
 
 /**
+ * What a driver takes care of by itself. Callers ask the driver, never QUEUE_CONNECTION, so that a
+ * fourth driver changes no code outside its own file and the one place that picks it.
+ */
+export interface QueueCapabilities {
+  /** The queue:* operator commands apply; false for sync, which has no queue (NoQueueError). */
+  operable: boolean;
+  /** Jobs are kept apart from their records (Redis), so one can be lost and workers reconcile now and then. */
+  separateJobStore: boolean;
+}
+
+/**
  * One interface over the three ways jobs run: Bull on Redis, the SQL database itself, or inline (sync).
  * The driver is chosen in one place, ContextModule. The operations below `counts` serve the queue:*
  * commands; the sync driver has no queue to operate and says so (NoQueueError).
  */
 export interface QueueDriver {
+  /** QUEUE_CONNECTION's value for this driver, for logs. */
+  readonly name: string;
+  readonly capabilities: QueueCapabilities;
   /** Makes sure the job will run. Resolves once it is safely queued. */
   dispatch(job: CompanyContextJob): Promise<void>;
   /** Best effort: drops a job that has not started (its record was deleted). */

@@ -32,8 +32,8 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.started) return;
     await this.driver.startWorker(concurrency, options);
     this.started = true;
-    this.logger.log(`taking company-context jobs: driver ${this.config.queue.connection}, concurrency ${concurrency}`);
-    if (this.config.queue.connection === 'redis') this.scheduleReconcile();
+    this.logger.log(`taking company-context jobs: driver ${this.driver.name}, concurrency ${concurrency}`);
+    if (this.driver.capabilities.separateJobStore) this.scheduleReconcile();
   }
 
   /** Queues the records left without a job; logs what it did. Runs one pass at a time. */

@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, parseCompanyContextJobId } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
 import { CompanyContextState, FailedJob } from '../company-context.state';
-import { QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
+import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
 import { QueueState } from '../queue-state.entity';
 
 /**
@@ -15,6 +15,9 @@ import { QueueState } from '../queue-state.entity';
  */
 @Injectable()
 export class DatabaseQueueDriver implements QueueDriver {
+  readonly name = 'database';
+  // A pending record is its own job: nothing can be lost apart from it.
+  readonly capabilities: QueueCapabilities = { operable: true, separateJobStore: false };
   private readonly logger = new Logger('DatabaseQueue');
   private running = false;
   private loops: Promise<void>[] = [];

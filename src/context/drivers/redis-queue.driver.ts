@@ -12,7 +12,7 @@ import {
 } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
 import { CompanyContextState, FailedJob } from '../company-context.state';
-import { QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
+import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
 
 /** Bull's states in which a job will still run. */
 const LIVE_STATES = new Set(['waiting', 'paused', 'active', 'delayed']);
@@ -40,6 +40,8 @@ export function companyContextJobOptions(config: AppConfig, job: CompanyContextJ
 /** QUEUE_CONNECTION=redis: Bull on Redis. Delivery is at least once; the claim token makes a second run harmless. */
 @Injectable()
 export class RedisQueueDriver implements QueueDriver {
+  readonly name = 'redis';
+  readonly capabilities: QueueCapabilities = { operable: true, separateJobStore: true };
   private readonly logger = new Logger('RedisQueue');
   private working = false;
   private stopping = new AbortController();
@@ -219,14 +221,14 @@ export class RedisQueueDriver implements QueueDriver {
       await this.queue.pause(true, true);
     }
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    let outcome = await this.processor.process(job.data, { lastAttempt });
+    let outcome = await this.processor.process(job.data, { lastAttempt, pacedByQueue: true });
     // The AI is down: the attempt was given back, and Bull must not count one either. The job keeps
     // its slot and tries again when the breaker says; at shutdown it ends, and the reconciler requeues
     // the record (still pending) when a worker starts again.
     while (outcome.kind === 'postponed' && this.working) {
       await this.pauseFor(outcome.delayMs);
       if (!this.working) break;
-      outcome = await this.processor.process(job.data, { lastAttempt });
+      outcome = await this.processor.process(job.data, { lastAttempt, pacedByQueue: true });
     }
     if (outcome.kind === 'retry') throw outcome.error;
     if (outcome.kind === 'failed') {

@@ -4,7 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
 import { FailedJob } from '../company-context.state';
-import { NoQueueError, QueueCounts, QueueDriver, QueueStatus, RetryResult } from '../queue-driver';
+import { NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult } from '../queue-driver';
 
 /**
  * QUEUE_CONNECTION=sync: jobs run in this process as soon as they are dispatched (after the response,
@@ -12,6 +12,8 @@ import { NoQueueError, QueueCounts, QueueDriver, QueueStatus, RetryResult } from
  */
 @Injectable()
 export class SyncQueueDriver implements QueueDriver {
+  readonly name = 'sync';
+  readonly capabilities: QueueCapabilities = { operable: false, separateJobStore: false };
   private readonly logger = new Logger('SyncQueue');
   private readonly waiting: CompanyContextJob[] = [];
   private readonly running = new Set<Promise<void>>();
