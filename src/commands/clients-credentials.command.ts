@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ClientNotFoundError } from '../clients/clients.errors';
+import { MAX_ID } from '../clients/parse-id.pipe';
 import { toAuditResponse } from '../credentials/credentials-audit.response';
 import { CredentialsAuditService } from '../credentials/credentials-audit.service';
 import { CredentialsUnreadableError, RevealRefusedError } from '../credentials/credentials.errors';
@@ -8,8 +9,6 @@ import { MAX_AUDIT_PAGE_SIZE } from '../credentials/dto/list-audit.query';
 import { CheckFailedError } from './cli-errors';
 import { printJson, printLine, printTable } from './output';
 import { parseCount } from './parse-options';
-
-const MAX_ID = 2_147_483_647;
 
 type JsonOption = { json?: boolean };
 
