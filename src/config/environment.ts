@@ -252,7 +252,15 @@ function mainProblem(constraints: Record<string, string>): string {
   return typeConstraint ? constraints[typeConstraint] : Object.values(constraints).join('; ');
 }
 
-const SECRET_VARIABLES = new Set(['AI_API_KEY', 'API_TOKEN', 'CREDENTIALS_TOKEN', 'APP_KEY', 'APP_PREVIOUS_KEYS', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set([
+  'AI_API_KEY',
+  'API_TOKEN',
+  'CREDENTIALS_TOKEN',
+  'APP_KEY',
+  'APP_PREVIOUS_KEYS',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);
 
 function describe(variable: string, value: unknown): string {
   if (SECRET_VARIABLES.has(variable)) return 'a value that is not shown';

@@ -26,7 +26,8 @@ export class CredentialsAuditService {
   async record(attempt: RevealAttempt, outcome: RevealOutcome): Promise<void> {
     const allowed = outcome === 'revealed';
     const caller = attempt.caller.slice(0, 64);
-    const line = `credentials of client ${attempt.clientId} ${allowed ? 'revealed' : 'refused'} to ${caller} (token ${attempt.tokenFingerprint ?? 'none'}): ${outcome}`;
+    const token = attempt.tokenFingerprint ?? 'none';
+    const line = `credentials of client ${attempt.clientId} ${allowed ? 'revealed' : 'refused'} to ${caller} (token ${token}): ${outcome}`;
     if (allowed) this.logger.log(line);
     else this.logger.warn(line);
     await this.entries.insert({

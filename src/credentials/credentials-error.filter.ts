@@ -24,7 +24,9 @@ export class CredentialsErrorFilter extends HttpErrorFilter {
     response.setHeader('Pragma', 'no-cache');
     // The reveal's own rate limit is a named throttler, which writes its wait as Retry-After-credentials.
     const credentialsRetry = response.getHeader('Retry-After-credentials');
-    if (credentialsRetry !== undefined && response.getHeader('Retry-After') === undefined) response.setHeader('Retry-After', credentialsRetry);
+    if (credentialsRetry !== undefined && response.getHeader('Retry-After') === undefined) {
+      response.setHeader('Retry-After', credentialsRetry);
+    }
 
     if (exception instanceof RevealRefusedError) {
       const { status, challenge } = REFUSAL_ANSWERS[exception.refusal];

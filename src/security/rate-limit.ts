@@ -34,9 +34,9 @@ export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
       },
     ],
     generateKey: (_context, tracker, name) => (name === CREDENTIALS_THROTTLER ? `credentials:${tracker}` : `client:${tracker}`),
-    errorMessage: (_context, detail) =>
-      detail.key.startsWith(`${CREDENTIALS_THROTTLER}:`)
-        ? `Too many credential reveals: at most ${detail.limit} per ${windowSeconds} s from one client; retry in ${detail.timeToBlockExpire} s`
-        : `Too many requests: at most ${detail.limit} per ${windowSeconds} s from one client; retry in ${detail.timeToBlockExpire} s`,
+    errorMessage: (_context, detail) => {
+      const what = detail.key.startsWith(`${CREDENTIALS_THROTTLER}:`) ? 'credential reveals' : 'requests';
+      return `Too many ${what}: at most ${detail.limit} per ${windowSeconds} s from one client; retry in ${detail.timeToBlockExpire} s`;
+    },
   };
 }

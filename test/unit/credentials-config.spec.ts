@@ -35,7 +35,9 @@ describe('CREDENTIALS_TOKEN and CREDENTIALS_RATE_LIMIT', () => {
   it('refuses a CREDENTIALS_TOKEN equal to API_TOKEN, naming both and neither value', () => {
     const token = 'the-same-token-for-both-0123456789';
     const problems = problemsOf({ API_TOKEN: token, CREDENTIALS_TOKEN: token });
-    expect(problems).toEqual(['CREDENTIALS_TOKEN: must differ from API_TOKEN, or everyone holding the API token could read the stored passwords']);
+    expect(problems).toEqual([
+      'CREDENTIALS_TOKEN: must differ from API_TOKEN, or everyone holding the API token could read the stored passwords',
+    ]);
     expect(problemsOf({ API_TOKEN: token, CREDENTIALS_TOKEN: `${token}-other` })).toEqual([]);
   });
 

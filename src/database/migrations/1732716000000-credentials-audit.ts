@@ -20,7 +20,10 @@ export class CredentialsAudit1732716000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('credentials_audit', new TableIndex({ name: 'credentials_audit_client', columnNames: ['client_id', 'id'] }));
+    await queryRunner.createIndex(
+      'credentials_audit',
+      new TableIndex({ name: 'credentials_audit_client', columnNames: ['client_id', 'id'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
