@@ -4,6 +4,7 @@ import { ClientsModule } from './clients/clients.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContextModule } from './context/context.module';
+import { CredentialsModule } from './credentials/credentials.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SecurityModule } from './security/security.module';
@@ -27,6 +28,7 @@ export class AppModule {
         AiModule,
         ContextModule.forRoot(config, { worker: options.worker }),
         ClientsModule,
+        CredentialsModule,
         HealthModule,
       ],
     };

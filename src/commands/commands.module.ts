@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from '../clients/client.entity';
+import { CredentialsModule } from '../credentials/credentials.module';
+import { ClientsCredentialsAuditCommand, ClientsCredentialsCommand } from './clients-credentials.command';
 import { CommandLineSetup } from './command-line-setup';
 import { KeyRotateCommand } from './key-rotate.command';
 import { MigrationRunCommand } from './migration-run.command';
@@ -14,11 +16,13 @@ import { QueueRetryCommand } from './queue-retry.command';
 import { QueueWorkCommand } from './queue-work.command';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Client])],
+  imports: [TypeOrmModule.forFeature([Client]), CredentialsModule],
   providers: [
     CommandLineSetup,
     MigrationRunCommand,
     KeyRotateCommand,
+    ClientsCredentialsCommand,
+    ClientsCredentialsAuditCommand,
     QueueWorkCommand,
     QueueMonitorCommand,
     QueueFailedCommand,

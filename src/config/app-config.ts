@@ -41,6 +41,10 @@ export interface AiConfig {
 
 export interface SecurityConfig {
   readonly apiToken?: string;
+  /** Opens the reveal of stored credentials (and nothing else); undefined: no one can reveal them. */
+  readonly credentialsToken?: string;
+  /** Reveals per client per RATE_LIMIT_WINDOW_MS; 0 means no limit of its own. */
+  readonly credentialsRateLimit: number;
   /** "base64:..." or undefined, in which case a key is kept in the data directory (never in production). */
   readonly appKey?: string;
   /** Keys that APP_KEY replaced, same format, to open passwords sealed before a rotation. */
@@ -117,6 +121,8 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     },
     security: {
       apiToken: env.API_TOKEN,
+      credentialsToken: env.CREDENTIALS_TOKEN,
+      credentialsRateLimit: env.CREDENTIALS_RATE_LIMIT,
       appKey: env.APP_KEY,
       previousAppKeys: env.APP_PREVIOUS_KEYS?.split(',').map((key) => key.trim()) ?? [],
       dataDirectory: 'data',

@@ -168,6 +168,19 @@ export class EnvironmentVariables {
   @MinLength(16, { message: 'API_TOKEN must be at least 16 characters long' })
   API_TOKEN?: string;
 
+  /** The only token that opens GET /clients/:id/credentials (the stored passwords in clear); unset: nothing can reveal them. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'CREDENTIALS_TOKEN must be at least 16 characters long' })
+  CREDENTIALS_TOKEN?: string;
+
+  /** Reveals of stored credentials one client (IP address) may make per RATE_LIMIT_WINDOW_MS; 0 turns this limit off. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  CREDENTIALS_RATE_LIMIT = 10;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^base64:[A-Za-z0-9+/]{43}=$/, {
@@ -248,7 +261,15 @@ function mainProblem(constraints: Record<string, string>): string {
   return typeConstraint ? constraints[typeConstraint] : Object.values(constraints).join('; ');
 }
 
-const SECRET_VARIABLES = new Set(['AI_API_KEY', 'API_TOKEN', 'APP_KEY', 'APP_PREVIOUS_KEYS', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set([
+  'AI_API_KEY',
+  'API_TOKEN',
+  'CREDENTIALS_TOKEN',
+  'APP_KEY',
+  'APP_PREVIOUS_KEYS',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);
 
 function describe(variable: string, value: unknown): string {
   if (SECRET_VARIABLES.has(variable)) return 'a value that is not shown';
@@ -269,6 +290,9 @@ function crossFieldProblems(environment: EnvironmentVariables): string[] {
   }
   const corsProblem = corsOriginsProblem(environment.CORS_ORIGINS, environment.API_TOKEN !== undefined);
   if (corsProblem) problems.push(`CORS_ORIGINS: ${corsProblem}`);
+  if (environment.CREDENTIALS_TOKEN !== undefined && environment.CREDENTIALS_TOKEN === environment.API_TOKEN) {
+    problems.push('CREDENTIALS_TOKEN: must differ from API_TOKEN, or everyone holding the API token could read the stored passwords');
+  }
   if (environment.NODE_ENV === 'production') {
     if (!environment.API_TOKEN) problems.push('API_TOKEN: is required when NODE_ENV=production');
     if (!environment.APP_KEY) problems.push('APP_KEY: is required when NODE_ENV=production');

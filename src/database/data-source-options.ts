@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { Client } from '../clients/client.entity';
 import { QueueState } from '../context/queue-state.entity';
+import { CredentialsAuditEntry } from '../credentials/credentials-audit.entity';
 import { DatabaseConfig } from '../config/app-config';
 import { MIGRATIONS } from './migrations';
 
@@ -11,7 +12,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 export function buildDataSourceOptions(config: DatabaseConfig): DataSourceOptions {
   const common = {
-    entities: [Client, QueueState],
+    entities: [Client, QueueState, CredentialsAuditEntry],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,

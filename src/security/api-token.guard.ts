@@ -1,15 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { bearerToken, ExpectedToken } from './bearer-token';
 import { IS_PUBLIC } from './public.decorator';
 
 const REALM = 'Bearer realm="autoseo"';
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
 
 /**
  * With API_TOKEN set, every route not marked @Public() needs `Authorization: Bearer <API_TOKEN>`.
@@ -17,13 +13,13 @@ function digest(value: string): Buffer {
  */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
-  private readonly expected?: Buffer;
+  private readonly expected?: ExpectedToken;
 
   constructor(
     config: AppConfig,
     private readonly reflector: Reflector,
   ) {
-    this.expected = config.security.apiToken === undefined ? undefined : digest(config.security.apiToken);
+    this.expected = config.security.apiToken === undefined ? undefined : new ExpectedToken(config.security.apiToken);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -32,13 +28,12 @@ export class ApiTokenGuard implements CanActivate {
 
     const http = context.switchToHttp();
     const response = http.getResponse<Response>();
-    const token = /^Bearer\s+(.+?)\s*$/i.exec(http.getRequest<Request>().headers.authorization ?? '')?.[1];
+    const token = bearerToken(http.getRequest<Request>().headers.authorization);
     if (token === undefined) {
       response.setHeader('WWW-Authenticate', REALM);
       throw new UnauthorizedException('Missing API token: send the header Authorization: Bearer <API_TOKEN>');
     }
-    // Digests of equal length, so the comparison takes the same time whatever the token's length or content.
-    if (!timingSafeEqual(digest(token), this.expected)) {
+    if (!this.expected.matches(token)) {
       response.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token"`);
       throw new UnauthorizedException('Invalid API token');
     }

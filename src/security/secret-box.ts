@@ -9,7 +9,7 @@ export function keyIdOf(key: Buffer): string {
 }
 
 export class SecretDecryptionError extends Error {
-  constructor(reason: string) {
+  constructor(readonly reason: string) {
     super(`Cannot decrypt a stored secret: ${reason}`);
     this.name = 'SecretDecryptionError';
   }

@@ -11,6 +11,7 @@ import { Client } from '../../src/clients/client.entity';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { COMPANY_CONTEXT_QUEUE } from '../../src/context/company-context.job';
 import { QueueState } from '../../src/context/queue-state.entity';
+import { CredentialsAuditEntry } from '../../src/credentials/credentials-audit.entity';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { configureHttp } from '../../src/http/configure-http';
 import { CapturedLogs } from './captured-logs';
@@ -89,6 +90,7 @@ async function emptyStores(config: AppConfig): Promise<void> {
     await dataSource.runMigrations();
     await dataSource.getRepository(Client).clear();
     await dataSource.getRepository(QueueState).clear();
+    await dataSource.getRepository(CredentialsAuditEntry).clear();
   } finally {
     await dataSource.destroy();
   }

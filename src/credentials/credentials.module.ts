@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Client } from '../clients/client.entity';
+import { CredentialsAuditEntry } from './credentials-audit.entity';
+import { CredentialsAuditService } from './credentials-audit.service';
+import { CredentialsController } from './credentials.controller';
+import { CredentialsService } from './credentials.service';
+
+/** Reading stored credentials back: GET /clients/:id/credentials (CREDENTIALS_TOKEN), its audit, and the CLI's twin. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Client, CredentialsAuditEntry])],
+  controllers: [CredentialsController],
+  providers: [CredentialsService, CredentialsAuditService],
+  exports: [CredentialsService, CredentialsAuditService],
+})
+export class CredentialsModule {}
