@@ -30,6 +30,11 @@ const THRESHOLD = 2;
 
 type Job = { clientId: number; version: number };
 
+/** Only Date is faked (the breaker's clock): timers, sockets and the database run for real. */
+function fakeDateOnly(): void {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask', 'performance', 'hrtime'] });
+}
+
 describe('CompanyContextProcessor: the outcome of one attempt, with the real AI client, a fake AI server and SQLite', () => {
   let ai: FakeAiServer;
   let moduleRef: TestingModule | undefined;
@@ -222,9 +227,7 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
     });
 
     it('makes no AI call while the breaker is open; the probe after the cooldown closes it', async () => {
-      jest.useFakeTimers({
-        doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask', 'performance', 'hrtime'],
-      });
+      fakeDateOnly();
       await start();
       const job = await newJob();
       ai.hangUp();
@@ -248,9 +251,7 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
     });
 
     it('a probe that cannot connect either opens the breaker for another cooldown', async () => {
-      jest.useFakeTimers({
-        doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask', 'performance', 'hrtime'],
-      });
+      fakeDateOnly();
       await start();
       const job = await newJob();
       ai.hangUp();
