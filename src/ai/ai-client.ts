@@ -10,6 +10,7 @@ import {
   AiMalformedAnswerError,
   AiOversizeAnswerError,
   AiTimeoutError,
+  AiTruncatedAnswerError,
   AiUnreachableError,
 } from './ai.errors';
 import { cleanAnswer } from './answer-cleaner';
@@ -39,6 +40,15 @@ export class AiClient {
     private readonly prompts: PromptBuilder,
   ) {
     this.protocol = createAiProtocol(config.ai);
+  }
+
+  /** Where and how calls go, for the worker's start line: no credentials, no query string. */
+  describe(): string {
+    const { url, model } = this.config.ai;
+    const endpoint = new URL(url);
+    const { capTokens, name } = this.protocol;
+    const cap = capTokens === undefined ? 'no token cap sent (the office chat contract has no field for it)' : `max ${capTokens} tokens per call`;
+    return `AI endpoint ${endpoint.origin}${endpoint.pathname}, protocol ${name}, model ${model}, ${cap}`;
   }
 
   async rewrite(original: string, signal?: AbortSignal): Promise<string> {
@@ -80,6 +90,8 @@ export class AiClient {
     } catch {
       throw AiMalformedAnswerError.notJson();
     }
+    // Checked before the text: a cut-off answer may still hold a plausible first half, never to be stored.
+    if (this.protocol.stoppedAtLimit(parsed)) throw new AiTruncatedAnswerError(this.protocol.capTokens);
     const text = cleanAnswer(this.protocol.extractText(parsed));
     if (text === '') throw new AiEmptyAnswerError();
     const length = Array.from(text).length;
