@@ -79,8 +79,16 @@ export class AiClient {
       throw failure;
     }
     this.logger.debug(`${this.protocol.name} call answered HTTP ${response.status} in ${took()}`);
-    if (response.status < 200 || response.status >= 300) throw new AiHttpStatusError(response.status);
+    if (response.status < 200 || response.status >= 300) throw this.statusError(response);
     return this.finalText(response.data);
+  }
+
+  // The most common misconfiguration: a wrong AI_MODEL, which Ollama and the OpenAI API answer with a 404 naming it.
+  private statusError(response: AxiosResponse<string>): AiHttpStatusError {
+    const { model } = this.config.ai;
+    const body = typeof response.data === 'string' ? response.data.slice(0, 2_000) : '';
+    const modelMissing = response.status === 404 && /model/i.test(body) && /not found|does not exist/i.test(body);
+    return new AiHttpStatusError(response.status, modelMissing ? model : undefined);
   }
 
   private finalText(body: string): string {

@@ -8,7 +8,10 @@ import { createAiProtocol } from './protocols/protocol-factory';
 
 /** A probe gives up after this long, so a dead server reads "down" and never hangs a health check. */
 export const AI_PROBE_TIMEOUT_MS = 2_000;
-/** How long one probe's answer is reused: a scraped /health must not become a stream of calls to the GPU box. */
+/**
+ * How long a good answer is reused: a scraped /health must not become a stream of calls to the GPU box. A
+ * failed probe is asked again at the next check (it costs a down server nothing), so recovery shows at once.
+ */
 export const AI_PROBE_CACHE_MS = 5_000;
 const MAX_LIST_BYTES = 1024 * 1024;
 const NAMES_SHOWN = 10;
@@ -45,11 +48,11 @@ export class AiServerProbe {
     return this.protocol.modelList !== undefined;
   }
 
-  /** The last report if younger than AI_PROBE_CACHE_MS (or still being made), else a new one. */
+  /** The report being made, or the last good one if younger than AI_PROBE_CACHE_MS, else a new one. */
   check(): Promise<AiServerReport> {
     if (this.cached && Date.now() < this.cached.expiresAt) return this.cached.report;
     const entry = { report: this.probe(), expiresAt: Number.POSITIVE_INFINITY };
-    void entry.report.finally(() => (entry.expiresAt = Date.now() + AI_PROBE_CACHE_MS));
+    void entry.report.then(({ ok }) => (entry.expiresAt = ok ? Date.now() + AI_PROBE_CACHE_MS : 0));
     this.cached = entry;
     return entry.report;
   }

@@ -46,8 +46,12 @@ export class AiHttpStatusError extends AiError {
   override readonly cause = 'http_status';
   readonly reachedServer = true;
 
-  constructor(readonly status: number) {
-    super(`AI answered HTTP ${status}`);
+  /** `modelMissing`: the server said it does not have AI_MODEL (Ollama's and the OpenAI API's 404). */
+  constructor(
+    readonly status: number,
+    readonly modelMissing?: string,
+  ) {
+    super(modelMissing === undefined ? `AI answered HTTP ${status}` : `AI answered HTTP ${status}: model ${modelMissing} is not served (check AI_MODEL)`);
   }
 }
 

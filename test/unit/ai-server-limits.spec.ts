@@ -97,7 +97,7 @@ describe('AI calls as real servers need them', () => {
       ai.serveModels(['llama3.2:3b']);
       const client = (await moduleWith(env())).get(AiClient);
       const error = await failureOf(client.rewrite(ORIGINAL));
-      expect(error).toMatchObject({ cause: 'http_status', status: 404 });
+      expect(error).toMatchObject({ cause: 'http_status', status: 404, message: 'AI answered HTTP 404: model gpt-oss is not served (check AI_MODEL)' });
     });
 
     it('reuses one answer for a few seconds, so a scraped /health cannot flood the server', async () => {
@@ -106,6 +106,15 @@ describe('AI calls as real servers need them', () => {
       await probe.check();
       await probe.check();
       expect(ai.requests).toHaveLength(1);
+    });
+
+    it('asks again after a bad answer, so a fixed server shows up at the next check', async () => {
+      ai.serveModels([]);
+      const probe = (await moduleWith(env())).get(AiServerProbe);
+      await expect(probe.check()).resolves.toMatchObject({ ok: false, problem: 'model gpt-oss is not served (served: none)' });
+      ai.serveModels(['gpt-oss']);
+      await expect(probe.check()).resolves.toMatchObject({ ok: true });
+      expect(ai.requests).toHaveLength(2);
     });
   });
 
