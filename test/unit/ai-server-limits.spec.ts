@@ -151,6 +151,26 @@ describe('AI calls as real servers need them', () => {
     expect(ai.requests.map((request) => request.method)).toEqual(['HEAD']);
   });
 
+  it('the fake, like llama-server, generates until its context is full when a call carries no cap', async () => {
+    const small = await FakeAiServer.start({ contextTokens: 1_000 });
+    try {
+      small.respondWith({ endless: true });
+      const post = async (extra: Record<string, unknown>) => {
+        const body = { model: 'gpt-oss', messages: [{ role: 'user', content: 'Reescribe: Muebles Ejemplo.' }], stream: false, ...extra };
+        const response = await fetch(small.url('/v1/chat/completions'), { method: 'POST', body: JSON.stringify(body) });
+        return (await response.json()) as { choices: { finish_reason: string }[]; usage: { prompt_tokens: number; completion_tokens: number } };
+      };
+      const uncapped = await post({});
+      expect(uncapped.choices[0].finish_reason).toBe('length');
+      expect(uncapped.usage.prompt_tokens + uncapped.usage.completion_tokens).toBe(1_000);
+      const capped = await post({ max_tokens: 50 });
+      expect(capped.choices[0].finish_reason).toBe('length');
+      expect(capped.usage.completion_tokens).toBe(50);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('reports a server that cannot be reached, without its address', async () => {
     const url = `http://operator:url-s3cret@127.0.0.1:${await closedPort()}/v1/chat/completions`;
     const probe = (await moduleWith({ AI_PROTOCOL: 'openai', AI_URL: url })).get(AiServerProbe);
