@@ -47,7 +47,8 @@ export class AiClient {
     const { url, model } = this.config.ai;
     const endpoint = new URL(url);
     const { capTokens, name } = this.protocol;
-    const cap = capTokens === undefined ? 'no token cap sent (the office chat contract has no field for it)' : `max ${capTokens} tokens per call`;
+    const cap =
+      capTokens === undefined ? 'no token cap sent (the office chat contract has no field for it)' : `max ${capTokens} tokens per call`;
     return `AI endpoint ${endpoint.origin}${endpoint.pathname}, protocol ${name}, model ${model}, ${cap}`;
   }
 

@@ -80,7 +80,8 @@ export class AiServerProbe {
       // Only the code leaves here: axios errors carry the request config, key included.
       const code = (error as { code?: string }).code;
       const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
-      return { ok: false, problem: `AI endpoint ${timedOut ? `no answer within ${AI_PROBE_TIMEOUT_MS} ms` : `unreachable (${code ?? 'error'})`}` };
+      const reason = timedOut ? `no answer within ${AI_PROBE_TIMEOUT_MS} ms` : `unreachable (${code ?? 'error'})`;
+      return { ok: false, problem: `AI endpoint ${reason}` };
     }
     const latencyMs = Math.round(performance.now() - started);
     // Any HTTP answer (even 404 or 405) proves the office server is reachable.

@@ -51,7 +51,11 @@ export class AiHttpStatusError extends AiError {
     readonly status: number,
     readonly modelMissing?: string,
   ) {
-    super(modelMissing === undefined ? `AI answered HTTP ${status}` : `AI answered HTTP ${status}: model ${modelMissing} is not served (check AI_MODEL)`);
+    super(
+      modelMissing === undefined
+        ? `AI answered HTTP ${status}`
+        : `AI answered HTTP ${status}: model ${modelMissing} is not served (check AI_MODEL)`,
+    );
   }
 }
 

@@ -143,7 +143,8 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
   /** The AI could not be reached: the attempt is given back, and the job waits as the breaker says. */
   private async postpone(claim: ClaimedContext, label: string, error: Error, delayMs: number, aiMs?: number): Promise<AttemptOutcome> {
     const retryAt = new Date(Date.now() + delayMs);
-    if (!(await this.untilDatabaseAnswers(label, () => this.state.postpone(claim, error.message, retryAt, aiMs)))) return { kind: 'discarded' };
+    const stillOurs = await this.untilDatabaseAnswers(label, () => this.state.postpone(claim, error.message, retryAt, aiMs));
+    if (!stillOurs) return { kind: 'discarded' };
     this.logger.warn(`${label}: ${error.message}; attempt not counted, next try in ${delayMs} ms`);
     return { kind: 'postponed', error, delayMs };
   }

@@ -24,9 +24,11 @@ export class AiHealthIndicator {
     // This process's breaker (its worker's view of the AI): open means jobs are waiting for the AI.
     const breaker = this.breaker.state();
     const { ok, latencyMs, problem, servedAs } = await this.probe.check();
-    const served = servedAs === undefined ? {} : { servedAs };
-    if (!ok) return indicator.down({ protocol, model, ...(latencyMs === undefined ? {} : { latencyMs }), breaker, message: problem });
-    if (breaker.state === 'open') return indicator.down({ protocol, model, ...served, latencyMs, breaker, message: 'AI breaker open: jobs wait for the AI' });
-    return indicator.up({ protocol, model, ...served, latencyMs, breaker });
+    const answered = { ...(servedAs === undefined ? {} : { servedAs }), ...(latencyMs === undefined ? {} : { latencyMs }) };
+    if (!ok) return indicator.down({ protocol, model, ...answered, breaker, message: problem });
+    if (breaker.state === 'open') {
+      return indicator.down({ protocol, model, ...answered, breaker, message: 'AI breaker open: jobs wait for the AI' });
+    }
+    return indicator.up({ protocol, model, ...answered, breaker });
   }
 }

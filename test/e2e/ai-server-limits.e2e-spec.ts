@@ -11,7 +11,13 @@ const settled = async (t: TestApp, id: number, status: 'processed' | 'failed') =
 
 /** The cap, the cut-off answer, the model check and the start line, against the fake speaking each server's API. */
 describe.each([
-  { protocol: 'ollama', path: '/api/generate', listPath: '/api/tags', capOf: (body: any) => body.options.num_predict, served: 'gpt-oss:latest, gpt-oss:20b' },
+  {
+    protocol: 'ollama',
+    path: '/api/generate',
+    listPath: '/api/tags',
+    capOf: (body: any) => body.options.num_predict,
+    served: 'gpt-oss:latest, gpt-oss:20b',
+  },
   { protocol: 'openai', path: '/v1/chat/completions', listPath: '/v1/models', capOf: (body: any) => body.max_tokens, served: 'gpt-oss, gpt-oss:20b' },
 ])('AI_PROTOCOL=$protocol against a server that lists its models', ({ protocol, path, listPath, capOf, served }) => {
   let ai: FakeAiServer;
@@ -117,7 +123,8 @@ describe('AI_PROTOCOL=chat (the office server: no cap field, no model list)', ()
   it('keeps the body to the contract, says at start that no cap is sent, and fails a relayed "length"', async () => {
     t = await createTestApp({ env: { AI_PROTOCOL: 'chat', AI_URL: ai.url('/chat'), QUEUE_TRIES: '1' } });
     expect(t.logs.matching(/\[Worker\] AI endpoint/)).toEqual([
-      `[log] [Worker] AI endpoint ${ai.url('/chat')}, protocol chat, model gpt-oss, no token cap sent (the office chat contract has no field for it)`,
+      `[log] [Worker] AI endpoint ${ai.url('/chat')}, protocol chat, model gpt-oss, ` +
+        'no token cap sent (the office chat contract has no field for it)',
     ]);
     ai.respondWith({ rawBody: JSON.stringify({ respuesta: 'Muebles Ejemplo S.L. es un fabricante de', done_reason: 'length' }) });
     const record = (await t.http.post('/clients').send(clientBody()).expect(201)).body;

@@ -62,7 +62,8 @@ export function invalidRequest(protocol: FakeAiProtocol, body: unknown): string 
 /** The cap a request carries in its protocol's own field: `max_tokens` (openai), `options.num_predict` (ollama). */
 export function capOf(protocol: FakeAiProtocol, body: unknown): number | undefined {
   if (!isRecord(body)) return undefined;
-  const cap = protocol === 'openai' ? body.max_tokens : protocol === 'ollama' && isRecord(body.options) ? body.options.num_predict : undefined;
+  const options = isRecord(body.options) ? body.options : {};
+  const cap = protocol === 'openai' ? body.max_tokens : protocol === 'ollama' ? options.num_predict : undefined;
   // Ollama reads a negative num_predict as "no limit".
   return typeof cap === 'number' && cap >= 0 ? cap : undefined;
 }

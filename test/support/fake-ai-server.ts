@@ -225,7 +225,9 @@ export class FakeAiServer {
       });
       const listing = MODEL_LISTS[path];
       if (listing !== undefined) {
-        if (request.method !== 'GET' && request.method !== 'HEAD') return this.send(response, record, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+        if (request.method !== 'GET' && request.method !== 'HEAD') {
+          return this.send(response, record, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+        }
         return this.send(response, record, 200, modelListBody(listing, this.models));
       }
       if (protocol === undefined) return this.send(response, record, 404, { error: `no route for ${path}` });
@@ -302,10 +304,12 @@ export class FakeAiServer {
     if (status >= 400) return this.send(response, record, status, errorBody(protocol, status));
     const prompt = promptOf(protocol, record.body) ?? '';
     const wanted = behaviour.text ?? expectedTextFor(record.original ?? '');
-    const limitTokens = Math.min(capOf(protocol, record.body) ?? Number.POSITIVE_INFINITY, Math.max(0, this.contextTokens - tokensIn(prompt)));
+    const contextLeft = Math.max(0, this.contextTokens - tokensIn(prompt));
+    const limitTokens = Math.min(capOf(protocol, record.body) ?? Number.POSITIVE_INFINITY, contextLeft);
     const text = behaviour.endless ? repeatBeyond(wanted, limitTokens * CHARACTERS_PER_TOKEN) : wanted;
     const generation = generate(text, behaviour.thinking, limitTokens);
-    const body = answerBody(protocol, { ...generation, field: behaviour.field, model: modelOf(record.body), prompt, sequence: this.requests.length });
+    const model = modelOf(record.body);
+    const body = answerBody(protocol, { ...generation, field: behaviour.field, model, prompt, sequence: this.requests.length });
     this.send(response, record, status, body);
   }
 

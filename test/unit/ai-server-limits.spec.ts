@@ -10,7 +10,8 @@ import { FakeAiServer } from '../support/fake-ai-server';
 import { closedPort } from '../support/ports';
 
 const ORIGINAL =
-  'Muebles Ejemplo es una empresa familiar de Valencia que fabrica muebles de madera maciza para hogares y oficinas desde 1985, con tienda propia.';
+  'Muebles Ejemplo es una empresa familiar de Valencia que fabrica muebles de madera maciza para hogares y oficinas ' +
+  'desde 1985, con tienda propia.';
 const AI_API_KEY = 'sk-limits-key-never-shown-77aa';
 
 const PROTOCOLS = [
@@ -71,7 +72,9 @@ describe('AI calls as real servers need them', () => {
       const error = await failureOf(client.rewrite(ORIGINAL));
 
       expect(error.cause).toBe('truncated');
-      expect(error.message).toBe('AI answer was cut off at the token limit (finish reason "length"; AI_MAX_TOKENS is 40, reasoning included)');
+      expect(error.message).toBe(
+        'AI answer was cut off at the token limit (finish reason "length"; AI_MAX_TOKENS is 40, reasoning included)',
+      );
       expect(error.reachedServer).toBe(true);
     });
 
@@ -90,14 +93,21 @@ describe('AI calls as real servers need them', () => {
     it('says which model is missing and which are served', async () => {
       ai.serveModels(['llama3.2:3b', 'qwen2.5:7b']);
       const probe = (await moduleWith(env({ AI_MODEL: 'gpt-oss:20b' }))).get(AiServerProbe);
-      await expect(probe.check()).resolves.toMatchObject({ ok: false, problem: 'model gpt-oss:20b is not served (served: llama3.2:3b, qwen2.5:7b)' });
+      await expect(probe.check()).resolves.toMatchObject({
+        ok: false,
+        problem: 'model gpt-oss:20b is not served (served: llama3.2:3b, qwen2.5:7b)',
+      });
     });
 
     it('a call for a model the server does not serve fails with its 404', async () => {
       ai.serveModels(['llama3.2:3b']);
       const client = (await moduleWith(env())).get(AiClient);
       const error = await failureOf(client.rewrite(ORIGINAL));
-      expect(error).toMatchObject({ cause: 'http_status', status: 404, message: 'AI answered HTTP 404: model gpt-oss is not served (check AI_MODEL)' });
+      expect(error).toMatchObject({
+        cause: 'http_status',
+        status: 404,
+        message: 'AI answered HTTP 404: model gpt-oss is not served (check AI_MODEL)',
+      });
     });
 
     it('reuses one answer for a few seconds, so a scraped /health cannot flood the server', async () => {
@@ -129,14 +139,16 @@ describe('AI calls as real servers need them', () => {
   });
 
   it('openai: asks /v1/models next to AI_URL, behind a proxy prefix too, with the Bearer key', async () => {
-    const probe = (await moduleWith({ AI_PROTOCOL: 'openai', AI_URL: ai.url('/proxy/v1/chat/completions'), AI_API_KEY })).get(AiServerProbe);
+    const env = { AI_PROTOCOL: 'openai', AI_URL: ai.url('/proxy/v1/chat/completions'), AI_API_KEY };
+    const probe = (await moduleWith(env)).get(AiServerProbe);
     await expect(probe.check()).resolves.toMatchObject({ ok: false, problem: 'AI server answered HTTP 404 to GET /proxy/v1/models' });
     expect(ai.requests[0].headers.authorization).toBe(`Bearer ${AI_API_KEY}`);
   });
 
   it('chat: sends no cap (the office contract has no field for it) and a relayed "length" still fails the attempt', async () => {
     const client = (await moduleWith({ AI_PROTOCOL: 'chat', AI_MAX_TOKENS: '500' })).get(AiClient);
-    ai.respondOnce({ rawBody: JSON.stringify({ respuesta: 'Muebles Ejemplo S.L. es un fabricante valenciano de', done_reason: 'length' }) });
+    const cutOff = { respuesta: 'Muebles Ejemplo S.L. es un fabricante valenciano de', done_reason: 'length' };
+    ai.respondOnce({ rawBody: JSON.stringify(cutOff) });
 
     const error = await failureOf(client.rewrite(ORIGINAL));
 
@@ -158,7 +170,10 @@ describe('AI calls as real servers need them', () => {
       const post = async (extra: Record<string, unknown>) => {
         const body = { model: 'gpt-oss', messages: [{ role: 'user', content: 'Reescribe: Muebles Ejemplo.' }], stream: false, ...extra };
         const response = await fetch(small.url('/v1/chat/completions'), { method: 'POST', body: JSON.stringify(body) });
-        return (await response.json()) as { choices: { finish_reason: string }[]; usage: { prompt_tokens: number; completion_tokens: number } };
+        return (await response.json()) as {
+          choices: { finish_reason: string }[];
+          usage: { prompt_tokens: number; completion_tokens: number };
+        };
       };
       const uncapped = await post({});
       expect(uncapped.choices[0].finish_reason).toBe('length');
