@@ -186,6 +186,14 @@ describe('AI calls as real servers need them', () => {
     }
   });
 
+  it('describes the endpoint for the start line without its credentials or query string', async () => {
+    const url = 'http://operator:url-s3cret@127.0.0.1:8080/v1/chat/completions?api_key=query-s3cret';
+    const client = (await moduleWith({ AI_PROTOCOL: 'openai', AI_URL: url, AI_MODEL: 'gpt-oss:20b', AI_MAX_TOKENS: '1200' })).get(AiClient);
+    expect(client.describe()).toBe(
+      'AI endpoint http://127.0.0.1:8080/v1/chat/completions, protocol openai, model gpt-oss:20b, max 1200 tokens per call',
+    );
+  });
+
   it('reports a server that cannot be reached, without its address', async () => {
     const url = `http://operator:url-s3cret@127.0.0.1:${await closedPort()}/v1/chat/completions`;
     const probe = (await moduleWith({ AI_PROTOCOL: 'openai', AI_URL: url })).get(AiServerProbe);
