@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       fetch(aiUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: aiBody }).then((r) => r.text()),
     ),
   );
-  steps.push(await time('job: complete (UPDATE guarded by the claim token)', n, (index) => state.complete(claims[index + 20] ?? claims[index], 'texto procesado '.repeat(60))));
+  steps.push(await time('job: complete (UPDATE guarded by the claim token)', n, (index) => state.complete(claims[index + 20] ?? claims[index], 'texto procesado '.repeat(60), 1_000)));
 
   await nest.close();
   process.stdout.write(`${JSON.stringify(steps)}\n`);

@@ -10,6 +10,7 @@ import {
   AiMalformedAnswerError,
   AiOversizeAnswerError,
   AiTimeoutError,
+  AiTruncatedAnswerError,
   AiUnreachableError,
 } from './ai.errors';
 import { cleanAnswer } from './answer-cleaner';
@@ -41,6 +42,16 @@ export class AiClient {
     this.protocol = createAiProtocol(config.ai);
   }
 
+  /** Where and how calls go, for the worker's start line: no credentials, no query string. */
+  describe(): string {
+    const { url, model } = this.config.ai;
+    const endpoint = new URL(url);
+    const { capTokens, name } = this.protocol;
+    const cap =
+      capTokens === undefined ? 'no token cap sent (the office chat contract has no field for it)' : `max ${capTokens} tokens per call`;
+    return `AI endpoint ${endpoint.origin}${endpoint.pathname}, protocol ${name}, model ${model}, ${cap}`;
+  }
+
   async rewrite(original: string, signal?: AbortSignal): Promise<string> {
     const { url, timeoutMs } = this.config.ai;
     const request = this.protocol.buildRequest(this.prompts.build(original));
@@ -69,8 +80,16 @@ export class AiClient {
       throw failure;
     }
     this.logger.debug(`${this.protocol.name} call answered HTTP ${response.status} in ${took()}`);
-    if (response.status < 200 || response.status >= 300) throw new AiHttpStatusError(response.status);
+    if (response.status < 200 || response.status >= 300) throw this.statusError(response);
     return this.finalText(response.data);
+  }
+
+  // The most common misconfiguration: a wrong AI_MODEL, which Ollama and the OpenAI API answer with a 404 naming it.
+  private statusError(response: AxiosResponse<string>): AiHttpStatusError {
+    const { model } = this.config.ai;
+    const body = typeof response.data === 'string' ? response.data.slice(0, 2_000) : '';
+    const modelMissing = response.status === 404 && /model/i.test(body) && /not found|does not exist/i.test(body);
+    return new AiHttpStatusError(response.status, modelMissing ? model : undefined);
   }
 
   private finalText(body: string): string {
@@ -80,6 +99,8 @@ export class AiClient {
     } catch {
       throw AiMalformedAnswerError.notJson();
     }
+    // Checked before the text: a cut-off answer may still hold a plausible first half, never to be stored.
+    if (this.protocol.stoppedAtLimit(parsed)) throw new AiTruncatedAnswerError(this.protocol.capTokens);
     const text = cleanAnswer(this.protocol.extractText(parsed));
     if (text === '') throw new AiEmptyAnswerError();
     const length = Array.from(text).length;

@@ -1,4 +1,12 @@
-export type AiFailureCause = 'timeout' | 'unreachable' | 'http_status' | 'malformed' | 'empty' | 'oversize' | 'aborted';
+export type AiFailureCause =
+  | 'timeout'
+  | 'unreachable'
+  | 'http_status'
+  | 'malformed'
+  | 'empty'
+  | 'oversize'
+  | 'truncated'
+  | 'aborted';
 
 /**
  * Why one AI call failed. Messages are short, name what to check, and never carry the URL, the key
@@ -38,8 +46,16 @@ export class AiHttpStatusError extends AiError {
   override readonly cause = 'http_status';
   readonly reachedServer = true;
 
-  constructor(readonly status: number) {
-    super(`AI answered HTTP ${status}`);
+  /** `modelMissing`: the server said it does not have AI_MODEL (Ollama's and the OpenAI API's 404). */
+  constructor(
+    readonly status: number,
+    readonly modelMissing?: string,
+  ) {
+    super(
+      modelMissing === undefined
+        ? `AI answered HTTP ${status}`
+        : `AI answered HTTP ${status}: model ${modelMissing} is not served (check AI_MODEL)`,
+    );
   }
 }
 
@@ -86,6 +102,25 @@ export class AiOversizeAnswerError extends AiError {
 
   static bodyOver(limitBytes: number): AiOversizeAnswerError {
     return new AiOversizeAnswerError(`AI answer body is over the ${limitBytes} byte limit`);
+  }
+}
+
+/**
+ * The server stopped generating at its token limit (`finish_reason` / `done_reason` "length"): whatever text
+ * it gave is cut off mid-way, and storing it would replace the original with half a description.
+ */
+export class AiTruncatedAnswerError extends AiError {
+  override readonly name = 'AiTruncatedAnswerError';
+  override readonly cause = 'truncated';
+  readonly reachedServer = true;
+
+  /** `capTokens`: the AI_MAX_TOKENS sent with the call; undefined when the server applied a limit of its own. */
+  constructor(readonly capTokens?: number) {
+    super(
+      capTokens === undefined
+        ? 'AI answer was cut off at the server\'s own token limit (finish reason "length")'
+        : `AI answer was cut off at the token limit (finish reason "length"; AI_MAX_TOKENS is ${capTokens}, reasoning included)`,
+    );
   }
 }
 

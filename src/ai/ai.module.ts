@@ -2,11 +2,12 @@ import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { AiBreaker } from './ai-breaker';
 import { AiClient } from './ai-client';
+import { AiServerProbe } from './ai-server-probe';
 import { PromptBuilder } from './prompt';
 
 @Module({
   imports: [HttpModule],
-  providers: [AiClient, AiBreaker, PromptBuilder],
-  exports: [AiClient, AiBreaker, PromptBuilder],
+  providers: [AiClient, AiBreaker, AiServerProbe, PromptBuilder],
+  exports: [AiClient, AiBreaker, AiServerProbe, PromptBuilder],
 })
 export class AiModule {}

@@ -68,6 +68,10 @@ export class Client {
   @Column({ type: 'varchar', length: 500, nullable: true })
   context_error: string | null;
 
+  /** How long the last AI call for the current original took, in milliseconds; null before the first call. */
+  @Column({ type: 'int', nullable: true })
+  context_ai_ms: number | null;
+
   @Column({ type: 'datetime', precision: 3, nullable: true })
   context_processed_at: Date | null;
 

@@ -20,6 +20,8 @@ export interface ClientResponse {
   context_status: ContextStatus;
   context_attempts: number;
   context_error: string | null;
+  /** How long the last AI call for the current original took (ms); null before the first call. */
+  context_ai_ms: number | null;
   context_processed_at: string | null;
   pin: string;
   created_at: string;
@@ -45,6 +47,7 @@ export function toClientResponse(client: Client): ClientResponse {
     context_status: client.context_status,
     context_attempts: client.context_attempts,
     context_error: client.context_error,
+    context_ai_ms: client.context_ai_ms ?? null,
     context_processed_at: client.context_processed_at?.toISOString() ?? null,
     pin: client.pin,
     created_at: client.created_at.toISOString(),

@@ -32,6 +32,8 @@ export interface AiConfig {
   readonly apiKey?: string;
   readonly timeoutMs: number;
   readonly temperature: number;
+  /** Cap on generated tokens per call (AI_MAX_TOKENS), sent in each protocol's own field. */
+  readonly maxTokens: number;
   readonly promptFile?: string;
   readonly breakerThreshold: number;
   readonly cooldownMs: number;
@@ -114,6 +116,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       apiKey: env.AI_API_KEY,
       timeoutMs: env.AI_TIMEOUT_MS,
       temperature: env.AI_TEMPERATURE,
+      maxTokens: env.AI_MAX_TOKENS,
       promptFile: env.AI_PROMPT_FILE,
       breakerThreshold: env.AI_BREAKER_THRESHOLD,
       cooldownMs: env.AI_COOLDOWN_MS,

@@ -138,6 +138,16 @@ export class EnvironmentVariables {
   @Max(2)
   AI_TEMPERATURE = 0.3;
 
+  /**
+   * Tokens one call may generate, reasoning included (gpt-oss's reasoning counts against the cap): about
+   * 300 for a 1,000-character Spanish description plus room for reasoning; README explains the number.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(131_072)
+  AI_MAX_TOKENS = 1_536;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -93,32 +93,43 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     this.logger.log(`${label}: processing, attempt ${claim.attempt} of ${tries}, original ${claim.original.length} chars`);
 
     let text: string;
-    const started = performance.now();
+    // The AI call alone (not the rate limit's wait): what AI_TIMEOUT_MS is tuned against, stored in context_ai_ms.
+    let started: number | undefined;
+    const aiMs = () => (started === undefined ? undefined : Math.round(performance.now() - started));
     try {
       await this.rateLimit(options);
+      started = performance.now();
       text = await this.rewriteWithinJobTimeout(claim.original);
     } catch (error) {
-      if (error instanceof AiError && !error.reachedServer) return this.postpone(claim, label, error, this.breaker.recordUnreachable());
+      if (error instanceof AiError && !error.reachedServer) {
+        return this.postpone(claim, label, error, this.breaker.recordUnreachable(), aiMs());
+      }
       if (error instanceof AiError) this.breaker.recordAnswer();
-      return this.recordFailure(claim, label, error as Error, options);
+      return this.recordFailure(claim, label, error as Error, options, aiMs());
     }
     this.breaker.recordAnswer();
-    const aiMs = Math.round(performance.now() - started);
+    const tookMs = aiMs() ?? 0;
 
-    if (!(await this.untilDatabaseAnswers(label, () => this.state.complete(claim, text)))) {
+    if (!(await this.untilDatabaseAnswers(label, () => this.state.complete(claim, text, tookMs)))) {
       this.logger.log(`${label}: result discarded, the record was deleted, replaced or taken over meanwhile`);
       return { kind: 'discarded' };
     }
-    this.logger.log(`${label}: processed, ${text.length} chars (AI ${aiMs} ms)`);
+    this.logger.log(`${label}: processed, ${text.length} chars (AI ${tookMs} ms)`);
     return { kind: 'processed' };
   }
 
-  private async recordFailure(claim: ClaimedContext, label: string, error: Error, options: AttemptOptions): Promise<AttemptOutcome> {
+  private async recordFailure(
+    claim: ClaimedContext,
+    label: string,
+    error: Error,
+    options: AttemptOptions,
+    aiMs?: number,
+  ): Promise<AttemptOutcome> {
     const { tries, backoffMs } = this.config.queue;
     const final = options.lastAttempt === true || claim.attempt >= tries;
     const delayMs = retryDelayMs(backoffMs, claim.attempt);
     const retryAt = final ? null : new Date(Date.now() + delayMs);
-    const stillOurs = await this.untilDatabaseAnswers(label, () => this.state.fail(claim, error.message, retryAt));
+    const stillOurs = await this.untilDatabaseAnswers(label, () => this.state.fail(claim, error.message, retryAt, aiMs));
     if (!stillOurs) {
       this.logger.log(`${label}: attempt failed (${error.message}) but the record was deleted, replaced or taken over meanwhile`);
       return { kind: 'discarded' };
@@ -132,9 +143,10 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
   }
 
   /** The AI could not be reached: the attempt is given back, and the job waits as the breaker says. */
-  private async postpone(claim: ClaimedContext, label: string, error: Error, delayMs: number): Promise<AttemptOutcome> {
+  private async postpone(claim: ClaimedContext, label: string, error: Error, delayMs: number, aiMs?: number): Promise<AttemptOutcome> {
     const retryAt = new Date(Date.now() + delayMs);
-    if (!(await this.untilDatabaseAnswers(label, () => this.state.postpone(claim, error.message, retryAt)))) return { kind: 'discarded' };
+    const stillOurs = await this.untilDatabaseAnswers(label, () => this.state.postpone(claim, error.message, retryAt, aiMs));
+    if (!stillOurs) return { kind: 'discarded' };
     this.logger.warn(`${label}: ${error.message}; attempt not counted, next try in ${delayMs} ms`);
     return { kind: 'postponed', error, delayMs };
   }

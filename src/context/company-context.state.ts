@@ -56,6 +56,7 @@ export class CompanyContextState {
     | 'context_version'
     | 'context_attempts'
     | 'context_error'
+    | 'context_ai_ms'
     | 'context_processed_at'
     | 'context_available_at'
     | 'context_failed_at'
@@ -69,6 +70,7 @@ export class CompanyContextState {
       context_version: 1,
       context_attempts: 0,
       context_error: null,
+      context_ai_ms: null,
       context_processed_at: null,
       context_available_at: now,
       context_failed_at: null,
@@ -123,6 +125,7 @@ export class CompanyContextState {
       context_status: ContextStatus.Pending,
       context_attempts: 0,
       context_error: null,
+      context_ai_ms: null,
       context_available_at: now,
       context_failed_at: null,
       context_claimed_at: null,
@@ -298,22 +301,27 @@ export class CompanyContextState {
   }
 
   /** Writes the AI's text if this attempt still holds the claim; false when the result is stale. */
-  async complete(claim: ClaimedContext, text: string): Promise<boolean> {
+  async complete(claim: ClaimedContext, text: string, aiMs: number): Promise<boolean> {
     const now = new Date();
     return this.release(claim, {
       company_context: text,
       context_status: ContextStatus.Processed,
       context_error: null,
+      context_ai_ms: aiMs,
       context_processed_at: now,
       context_available_at: null,
       updated_at: now,
     });
   }
 
-  /** Records a failed attempt: pending again until `retryAt`, or failed for good when `retryAt` is null. */
-  async fail(claim: ClaimedContext, error: string, retryAt: Date | null): Promise<boolean> {
+  /**
+   * Records a failed attempt: pending again until `retryAt`, or failed for good when `retryAt` is null.
+   * `aiMs`: how long its AI call took, when it made one.
+   */
+  async fail(claim: ClaimedContext, error: string, retryAt: Date | null, aiMs?: number): Promise<boolean> {
     const now = new Date();
     return this.release(claim, {
+      ...(aiMs === undefined ? {} : { context_ai_ms: aiMs }),
       context_status: retryAt ? ContextStatus.Pending : ContextStatus.Failed,
       context_error: error.slice(0, ERROR_MAX_LENGTH),
       context_available_at: retryAt,
@@ -326,8 +334,9 @@ export class CompanyContextState {
    * Gives an attempt back without counting it (the AI could not be reached: not the record's fault):
    * pending again until `retryAt`, the cause kept in context_error.
    */
-  async postpone(claim: ClaimedContext, error: string, retryAt: Date): Promise<boolean> {
+  async postpone(claim: ClaimedContext, error: string, retryAt: Date, aiMs?: number): Promise<boolean> {
     return this.release(claim, {
+      ...(aiMs === undefined ? {} : { context_ai_ms: aiMs }),
       context_status: ContextStatus.Pending,
       context_attempts: () => 'context_attempts - 1',
       context_error: error.slice(0, ERROR_MAX_LENGTH),

@@ -1,4 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AiClient } from '../ai/ai-client';
+import { AiServerProbe } from '../ai/ai-server-probe';
 import { AppConfig } from '../config/app-config';
 import { QUEUE_DRIVER, QueueDriver, WorkerOptions } from './queue-driver';
 
@@ -22,6 +24,8 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
     @Inject(WORKER_ENABLED) private readonly enabled: boolean,
     private readonly config: AppConfig,
+    private readonly ai: AiClient,
+    private readonly aiServer: AiServerProbe,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,6 +37,13 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     await this.driver.startWorker(concurrency, options);
     this.started = true;
     this.logger.log(`taking company-context jobs: driver ${this.driver.name}, concurrency ${concurrency}`);
+    this.logger.log(this.ai.describe());
+    // Not awaited: the GPU box may come up later, and the worker waits for it rather than refusing to start.
+    if (this.aiServer.checksModel) {
+      void this.aiServer.check().then(({ ok, problem }) => {
+        if (!ok) this.logger.warn(`AI server not ready at start: ${problem}; jobs fail or wait until it is`);
+      });
+    }
     if (this.driver.capabilities.separateJobStore) this.scheduleReconcile();
   }
 

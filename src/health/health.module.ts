@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AiModule } from '../ai/ai.module';
@@ -7,7 +6,7 @@ import { HealthController } from './health.controller';
 import { QueueHealthIndicator } from './queue.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), HttpModule, AiModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), AiModule],
   controllers: [HealthController],
   providers: [QueueHealthIndicator, AiHealthIndicator],
 })

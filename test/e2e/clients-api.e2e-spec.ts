@@ -19,8 +19,19 @@ describe('Clients API', () => {
 
   // What a PATCH could change: every column but those the background job writes.
   const storedFields = async (id: number) => {
-    const { company_context, context_status, context_attempts, context_error, context_processed_at, context_available_at, context_claimed_at, context_claim_token, updated_at, ...rest } =
-      (await t.row(id))!;
+    const {
+      company_context,
+      context_status,
+      context_attempts,
+      context_error,
+      context_ai_ms,
+      context_processed_at,
+      context_available_at,
+      context_claimed_at,
+      context_claim_token,
+      updated_at,
+      ...rest
+    } = (await t.row(id))!;
     return rest;
   };
 

@@ -16,7 +16,7 @@ const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1_200);
 // What a client of the API sets, compared between what was answered and what reads back.
 const USER_FIELDS = ['client_name', 'client_email', 'url', 'username', 'user_app', 'CompanyName', 'AddressLine1', 'Locality', 'AdminDistrict', 'PostalCode', 'CountryRegion', 'company_context_original'];
 // The columns the background job writes on its own, left out when checking that a rejected PATCH changed nothing.
-const JOB_COLUMNS = ['company_context', 'context_status', 'context_attempts', 'context_error', 'context_processed_at', 'context_available_at', 'context_failed_at', 'context_claimed_at', 'context_claim_token', 'updated_at'];
+const JOB_COLUMNS = ['company_context', 'context_status', 'context_attempts', 'context_error', 'context_ai_ms', 'context_processed_at', 'context_available_at', 'context_failed_at', 'context_claimed_at', 'context_claim_token', 'updated_at'];
 
 describe(`Fuzzing every route (FUZZ_SEED=${SEED})`, () => {
   let ai: FakeAiServer;

@@ -59,9 +59,80 @@ export function invalidRequest(protocol: FakeAiProtocol, body: unknown): string 
   return undefined;
 }
 
+/** The cap a request carries in its protocol's own field: `max_tokens` (openai), `options.num_predict` (ollama). */
+export function capOf(protocol: FakeAiProtocol, body: unknown): number | undefined {
+  if (!isRecord(body)) return undefined;
+  const options = isRecord(body.options) ? body.options : {};
+  const cap = protocol === 'openai' ? body.max_tokens : protocol === 'ollama' ? options.num_predict : undefined;
+  // Ollama reads a negative num_predict as "no limit".
+  return typeof cap === 'number' && cap >= 0 ? cap : undefined;
+}
+
+/** The fake's tokenizer: about four characters a token, as the usage counts below assume. */
+export const CHARACTERS_PER_TOKEN = 4;
+
+export const tokensIn = (text: string) => Math.ceil(text.length / CHARACTERS_PER_TOKEN);
+
+export interface Generation {
+  text: string;
+  thinking?: string;
+  /** `length`: it stopped at the cap or the context limit, cutting the answer. */
+  finishReason: 'stop' | 'length';
+}
+
+/**
+ * What a server generates within `limitTokens`: the reasoning first (it counts against the cap, as gpt-oss's
+ * does on llama.cpp and Ollama), then the text, cut where the tokens run out.
+ */
+export function generate(text: string, thinking: string | undefined, limitTokens: number): Generation {
+  const thinkingTokens = tokensIn(thinking ?? '');
+  if (thinking !== undefined && thinkingTokens >= limitTokens && thinkingTokens > 0) {
+    return { text: '', thinking: thinking.slice(0, limitTokens * CHARACTERS_PER_TOKEN), finishReason: 'length' };
+  }
+  const room = limitTokens - thinkingTokens;
+  if (tokensIn(text) <= room) return { text, thinking, finishReason: 'stop' };
+  return { text: text.slice(0, room * CHARACTERS_PER_TOKEN), thinking, finishReason: 'length' };
+}
+
+/** Ollama's rule for model names: without a tag, `:latest`. */
+export function withTag(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1).includes(':') ? name : `${name}:latest`;
+}
+
+/** The list of served models, shaped as `GET /v1/models` (openai) or `GET /api/tags` (ollama) shape it. */
+export function modelListBody(protocol: 'ollama' | 'openai', models: string[]): unknown {
+  if (protocol === 'openai') {
+    return { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake-ai' })) };
+  }
+  return {
+    models: models.map((name) => ({
+      name: withTag(name),
+      model: withTag(name),
+      modified_at: '2026-01-01T00:00:00Z',
+      size: 13_780_173_839,
+      digest: createHash('sha256').update(name).digest('hex'),
+      details: { format: 'gguf', family: 'gptoss', parameter_size: '20.9B', quantization_level: 'MXFP4' },
+    })),
+  };
+}
+
+/** A call for a model the server does not have: Ollama's 404 body, or the OpenAI API's. */
+export function modelNotFoundBody(protocol: 'ollama' | 'openai', model: string): unknown {
+  if (protocol === 'ollama') return { error: `model '${model}' not found, try pulling it first` };
+  return {
+    error: {
+      message: `The model \`${model}\` does not exist or you do not have access to it.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: 'model_not_found',
+    },
+  };
+}
+
 export interface AnswerOptions {
   text: string;
   thinking?: string;
+  finishReason?: 'stop' | 'length';
   field?: ChatTextField;
   model: string;
   prompt: string;
@@ -70,7 +141,7 @@ export interface AnswerOptions {
 
 /** A successful non-streaming answer, shaped as each server shapes it. */
 export function answerBody(protocol: FakeAiProtocol, options: AnswerOptions): unknown {
-  const { text, thinking, field = 'respuesta', model, prompt, sequence } = options;
+  const { text, thinking, field = 'respuesta', model, prompt, sequence, finishReason = 'stop' } = options;
   const promptTokens = Math.ceil(prompt.length / 4);
   const completionTokens = Math.ceil((text.length + (thinking?.length ?? 0)) / 4);
   if (protocol === 'chat') return field === 'message.content' ? { message: { role: 'assistant', content: text } } : { [field]: text };
@@ -81,7 +152,7 @@ export function answerBody(protocol: FakeAiProtocol, options: AnswerOptions): un
       response: text,
       ...(thinking === undefined ? {} : { thinking }),
       done: true,
-      done_reason: 'stop',
+      done_reason: finishReason,
       total_duration: 1_000_000,
       load_duration: 100_000,
       prompt_eval_count: promptTokens,
@@ -99,7 +170,7 @@ export function answerBody(protocol: FakeAiProtocol, options: AnswerOptions): un
       {
         index: 0,
         message: { role: 'assistant', content: text, ...(thinking === undefined ? {} : { reasoning: thinking }) },
-        finish_reason: 'stop',
+        finish_reason: finishReason,
       },
     ],
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },

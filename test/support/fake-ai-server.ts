@@ -3,15 +3,22 @@ import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerRespo
 import { AddressInfo } from 'node:net';
 import {
   answerBody,
+  capOf,
   ChatTextField,
+  CHARACTERS_PER_TOKEN,
   errorBody,
   expectedTextFor,
   FakeAiProtocol,
+  generate,
   invalidRequest,
+  modelListBody,
+  modelNotFoundBody,
   modelOf,
   originalOf,
   promptOf,
   ROUTES,
+  tokensIn,
+  withTag,
 } from './fake-ai-answers';
 
 export type { ChatTextField, FakeAiProtocol } from './fake-ai-answers';
@@ -32,6 +39,11 @@ export interface FakeAiBehaviour {
   field?: ChatTextField;
   /** Destroy the connection without answering. */
   hangUp?: boolean;
+  /**
+   * The model never stops by itself: it repeats the text until the request's cap (`max_tokens`,
+   * `options.num_predict`) or the server's context is used up, and ends with finish reason "length".
+   */
+  endless?: boolean;
 }
 
 export interface FakeAiRequest {
@@ -53,12 +65,21 @@ export type FakeAiScript = FakeAiBehaviour | ((request: FakeAiRequest) => FakeAi
 export interface FakeAiServerOptions {
   port?: number;
   host?: string;
+  /** The context of the loaded model: prompt and generation together never exceed it (llama.cpp's `-c`). */
+  contextTokens?: number;
 }
+
+/** What `GET /v1/models` and `GET /api/tags` list, and the only models generation calls may name. */
+export const DEFAULT_SERVED_MODELS = ['gpt-oss', 'gpt-oss:20b'];
+
+const MODEL_LISTS: Record<string, 'ollama' | 'openai'> = { '/v1/models': 'openai', '/api/tags': 'ollama' };
 
 /**
  * A real HTTP server speaking the three AI protocols: the office server (`POST /chat`), Ollama
- * (`POST /api/generate`) and the OpenAI-compatible API (`POST /v1/chat/completions`). Answers follow
- * a default behaviour, or the next one-shot behaviour queued with `respondOnce`.
+ * (`POST /api/generate`, `GET /api/tags`) and the OpenAI-compatible API (`POST /v1/chat/completions`,
+ * `GET /v1/models`). Answers follow a default behaviour, or the next one-shot behaviour queued with
+ * `respondOnce`. Like the real servers, Ollama and the OpenAI API answer 404 for a model they do not
+ * serve, and generation stops at the request's token cap or the context limit with reason "length".
  */
 export class FakeAiServer {
   /** Exactly what the fake answers, by default, for this original. */
@@ -74,20 +95,22 @@ export class FakeAiServer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly changes = new EventEmitter().setMaxListeners(0);
   private closing?: Promise<void>;
+  private models = [...DEFAULT_SERVED_MODELS];
 
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
+    private readonly contextTokens: number,
   ) {}
 
-  static async start({ port = 0, host = '127.0.0.1' }: FakeAiServerOptions = {}): Promise<FakeAiServer> {
+  static async start({ port = 0, host = '127.0.0.1', contextTokens = 4_096 }: FakeAiServerOptions = {}): Promise<FakeAiServer> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
     });
     const address = server.address() as AddressInfo;
-    const fake = new FakeAiServer(server, `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
+    const fake = new FakeAiServer(server, `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`, contextTokens);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => fake.handle(request, response));
     return fake;
   }
@@ -126,8 +149,14 @@ export class FakeAiServer {
     this.respondWith({ hangUp: true });
   }
 
-  /** Back to answering every call at once with the default text; forgets recorded requests. */
+  /** The models Ollama and the OpenAI API list and generate with (default DEFAULT_SERVED_MODELS). */
+  serveModels(models: string[]): void {
+    this.models = [...models];
+  }
+
+  /** Back to answering every call at once with the default text and models; forgets recorded requests. */
   reset(): void {
+    this.models = [...DEFAULT_SERVED_MODELS];
     this.fallback = {};
     this.queued.length = 0;
     this.requests.length = 0;
@@ -174,6 +203,10 @@ export class FakeAiServer {
     });
   }
 
+  private serves(model: string): boolean {
+    return this.models.some((served) => withTag(served) === withTag(model));
+  }
+
   private changed(): void {
     this.changes.emit('change');
   }
@@ -190,11 +223,21 @@ export class FakeAiServer {
       response.once('close', () => {
         if (record.outcome === 'pending') record.outcome = response.writableFinished ? 'answered' : 'disconnected';
       });
+      const listing = MODEL_LISTS[path];
+      if (listing !== undefined) {
+        if (request.method !== 'GET' && request.method !== 'HEAD') {
+          return this.send(response, record, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+        }
+        return this.send(response, record, 200, modelListBody(listing, this.models));
+      }
       if (protocol === undefined) return this.send(response, record, 404, { error: `no route for ${path}` });
       if (!generation) return this.send(response, record, 405, { error: 'method not allowed' }, { Allow: 'POST' });
       if (typeof record.body === 'string') return this.send(response, record, 400, errorBody(protocol, 400, 'invalid JSON body'));
       const invalid = invalidRequest(protocol, record.body);
       if (invalid) return this.send(response, record, 400, errorBody(protocol, 400, invalid));
+      if (protocol !== 'chat' && !this.serves(modelOf(record.body))) {
+        return this.send(response, record, 404, modelNotFoundBody(protocol, modelOf(record.body)));
+      }
       const script = this.queued.shift() ?? this.fallback;
       const behaviour = typeof script === 'function' ? script(record) : script;
       this.later(behaviour.delayMs ?? 0, response, () => this.answer(response, record, protocol, behaviour));
@@ -260,8 +303,13 @@ export class FakeAiServer {
     if (behaviour.rawBody !== undefined) return this.send(response, record, status, behaviour.rawBody);
     if (status >= 400) return this.send(response, record, status, errorBody(protocol, status));
     const prompt = promptOf(protocol, record.body) ?? '';
-    const text = behaviour.text ?? expectedTextFor(record.original ?? '');
-    const body = answerBody(protocol, { text, thinking: behaviour.thinking, field: behaviour.field, model: modelOf(record.body), prompt, sequence: this.requests.length });
+    const wanted = behaviour.text ?? expectedTextFor(record.original ?? '');
+    const contextLeft = Math.max(0, this.contextTokens - tokensIn(prompt));
+    const limitTokens = Math.min(capOf(protocol, record.body) ?? Number.POSITIVE_INFINITY, contextLeft);
+    const text = behaviour.endless ? repeatBeyond(wanted, limitTokens * CHARACTERS_PER_TOKEN) : wanted;
+    const generation = generate(text, behaviour.thinking, limitTokens);
+    const model = modelOf(record.body);
+    const body = answerBody(protocol, { ...generation, field: behaviour.field, model, prompt, sequence: this.requests.length });
     this.send(response, record, status, body);
   }
 
@@ -270,4 +318,10 @@ export class FakeAiServer {
     response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
     response.end(record.method === 'HEAD' ? undefined : payload);
   }
+}
+
+/** The text repeated until it is longer than `characters`: a model that never stops by itself. */
+function repeatBeyond(text: string, characters: number): string {
+  const times = Math.ceil((characters + 1) / (text.length + 1));
+  return Array.from({ length: times }, () => text).join(' ');
 }

@@ -96,7 +96,12 @@ describe('AiClient against a real fake AI server', () => {
 
       const [call] = ai.requests;
       expect(call.path).toBe('/api/generate');
-      expect(call.body).toEqual({ model: 'gpt-oss', prompt: expect.stringContaining(ORIGINAL), stream: false, options: { temperature: 0.3 } });
+      expect(call.body).toEqual({
+        model: 'gpt-oss',
+        prompt: expect.stringContaining(ORIGINAL),
+        stream: false,
+        options: { temperature: 0.3, num_predict: 1536 },
+      });
       expect(call.headers['x-api-key']).toBeUndefined();
       expect(call.headers.authorization).toBeUndefined();
     });
@@ -113,6 +118,7 @@ describe('AiClient against a real fake AI server', () => {
         model: 'gpt-oss',
         messages: [{ role: 'user', content: expect.stringContaining(ORIGINAL) }],
         temperature: 0.3,
+        max_tokens: 1536,
         stream: false,
       });
       expect(call.headers.authorization).toBe(`Bearer ${AI_API_KEY}`);

@@ -82,8 +82,8 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
 
       expect(takeover).toMatchObject({ clientId: dead.clientId, version: 1, attempt: 2 });
       expect(takeover!.token).not.toBe(dead.token);
-      expect(await state.complete(dead, 'late text')).toBe(false);
-      expect(await state.complete(takeover!, 'text')).toBe(true);
+      expect(await state.complete(dead, 'late text', 1200)).toBe(false);
+      expect(await state.complete(takeover!, 'text', 1200)).toBe(true);
     });
 
     it('leaves a claim younger than JOB_TIMEOUT_MS alone: its job may still be running', async () => {
@@ -111,7 +111,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       await state.fail(await claimed(), 'AI answered HTTP 503', inMs(60_000));
       await failedForGood();
       await state.forgetFailed(await failedForGood());
-      await state.complete(await claimed(), 'text');
+      await state.complete(await claimed(), 'text', 1200);
 
       expect(await state.counts()).toEqual({ waiting: 2, active: 1, delayed: 1, failed: 1 });
     });
@@ -191,7 +191,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
   it('pages the records that should have a live job (pending or processing) in id order', async () => {
     const first = await pendingSince(1_000);
     const second = await claimed();
-    await state.complete(await claimed(), 'text');
+    await state.complete(await claimed(), 'text', 1200);
     await failedForGood();
     const third = await pendingSince(1_000);
 

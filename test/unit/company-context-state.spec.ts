@@ -78,7 +78,7 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
     });
 
     it.each([
-      ['processed', (claim: ClaimedContext) => state.complete(claim, REWRITTEN)],
+      ['processed', (claim: ClaimedContext) => state.complete(claim, REWRITTEN, 1200)],
       ['failed', (claim: ClaimedContext) => state.fail(claim, 'AI answered HTTP 500', null)],
     ])('refuses a job whose record is already %s', async (_, finish) => {
       const claim = await claimedRecord();
@@ -93,21 +93,22 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
       const second = (await state.claim(first))!;
 
       expect(second.attempt).toBe(2);
-      expect(await state.complete(first, 'the first worker, too late')).toBe(false);
-      expect(await state.complete(second, REWRITTEN)).toBe(true);
+      expect(await state.complete(first, 'the first worker, too late', 1200)).toBe(false);
+      expect(await state.complete(second, REWRITTEN, 1200)).toBe(true);
       expect((await stored(first.clientId)).company_context).toBe(REWRITTEN);
     });
   });
 
   describe('processing → processed', () => {
-    it('writes the AI text, keeps the original and releases the claim', async () => {
+    it('writes the AI text and how long the AI took, keeps the original and releases the claim', async () => {
       const claim = await claimedRecord();
 
-      expect(await state.complete(claim, REWRITTEN)).toBe(true);
+      expect(await state.complete(claim, REWRITTEN, 1200)).toBe(true);
 
       const row = await stored(claim.clientId);
       expect(row).toMatchObject({
         company_context: REWRITTEN,
+        context_ai_ms: 1200,
         company_context_original: ORIGINAL,
         context_status: ContextStatus.Processed,
         context_attempts: 1,
@@ -121,9 +122,9 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
 
     it('writes a result once: a second completion of the same claim changes nothing', async () => {
       const claim = await claimedRecord();
-      await state.complete(claim, REWRITTEN);
+      await state.complete(claim, REWRITTEN, 1200);
 
-      expect(await state.complete(claim, 'another text')).toBe(false);
+      expect(await state.complete(claim, 'another text', 1200)).toBe(false);
       expect((await stored(claim.clientId)).company_context).toBe(REWRITTEN);
     });
 
@@ -131,7 +132,7 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
       const claim = await claimedRecord();
       await state.restart(claim.clientId, NEW_ORIGINAL);
 
-      expect(await state.complete(claim, REWRITTEN)).toBe(false);
+      expect(await state.complete(claim, REWRITTEN, 1200)).toBe(false);
       expect(await stored(claim.clientId)).toMatchObject({
         company_context: NEW_ORIGINAL,
         company_context_original: NEW_ORIGINAL,
@@ -144,7 +145,7 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
       const claim = await claimedRecord();
       await state.restart(claim.clientId);
 
-      expect(await state.complete(claim, REWRITTEN)).toBe(false);
+      expect(await state.complete(claim, REWRITTEN, 1200)).toBe(false);
       expect(await stored(claim.clientId)).toMatchObject({
         company_context: ORIGINAL,
         context_status: ContextStatus.Pending,
@@ -156,7 +157,7 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
       const claim = await claimedRecord();
       await clients.delete(claim.clientId);
 
-      expect(await state.complete(claim, REWRITTEN)).toBe(false);
+      expect(await state.complete(claim, REWRITTEN, 1200)).toBe(false);
       expect(await clients.countBy({ id: claim.clientId })).toBe(0);
     });
   });
@@ -255,7 +256,7 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
 
     it('reprocessing keeps the current context until the new result is written', async () => {
       const claim = await claimedRecord();
-      await state.complete(claim, REWRITTEN);
+      await state.complete(claim, REWRITTEN, 1200);
 
       await state.restart(claim.clientId);
 
@@ -284,7 +285,7 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
 
     it('queue:retry drops a job whose record moved on: processed, a newer original, or deleted', async () => {
       const processed = await claimedRecord();
-      await state.complete(processed, REWRITTEN);
+      await state.complete(processed, REWRITTEN, 1200);
       const replaced = await claimedRecord();
       await state.fail(replaced, 'AI answered HTTP 500', null);
       await state.restart(replaced.clientId, NEW_ORIGINAL);
