@@ -4,6 +4,7 @@ import { ClientsModule } from './clients/clients.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContextModule } from './context/context.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SecurityModule } from './security/security.module';
@@ -28,6 +29,7 @@ export class AppModule {
         ContextModule.forRoot(config, { worker: options.worker }),
         ClientsModule,
         HealthModule,
+        DashboardModule,
       ],
     };
   }

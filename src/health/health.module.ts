@@ -10,5 +10,6 @@ import { QueueHealthIndicator } from './queue.health';
   imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), HttpModule, AiModule],
   controllers: [HealthController],
   providers: [QueueHealthIndicator, AiHealthIndicator],
+  exports: [AiHealthIndicator],
 })
 export class HealthModule {}
