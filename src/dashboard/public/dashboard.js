@@ -224,7 +224,7 @@
       row.append(
         cell(record.id),
         cell(record.client_name, 'client'),
-        cell(record.client_email),
+        cell(record.client_email, 'email'),
         cell(record.context_status, 'status status-' + record.context_status),
         cell(record.context_attempts),
         cell(formatDate(record.context_processed_at)),
