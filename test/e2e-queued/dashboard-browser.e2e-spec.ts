@@ -115,7 +115,7 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
 
     await logIn(page, 'not-the-token');
     await waitForText(page, '#login-error', 'Invalid API token');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
     expect(await page.locator('#app').isHidden()).toBe(true);
 
     await logIn(page);
@@ -123,7 +123,7 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     await waitFor('the record listed', async () => (await page.locator('#records-body tr').count()) === 1);
 
     // The session ends (the tab's storage is gone): the page asks again and shows no data.
-    await page.evaluate(() => sessionStorage.clear());
+    await page.evaluate('sessionStorage.clear()');
     answers.length = 0;
     await page.reload();
     await page.locator('#login').waitFor({ state: 'visible' });
@@ -155,7 +155,7 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
 
     await page.locator('#status-filter').selectOption('failed');
     await waitFor('only the failed record listed', async () => {
-      const ids = await page.locator('#records-body tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.id));
+      const ids = await page.locator('#records-body tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-id')));
       return ids.length === 1 && ids[0] === String(bad.id);
     });
     await page.locator(`#records-body tr[data-id="${bad.id}"]`).click();
@@ -223,12 +223,11 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     // One more refresh cycle over the same data, then nothing may have run or been fetched.
     const before = requests.length;
     await waitFor('a refresh', () => requests.length >= before + 3);
-    const elements = await page.evaluate(() => ({
-      images: document.querySelectorAll('img').length,
-      links: document.querySelectorAll('a').length,
-      scripts: Array.from(document.scripts).map((script) => script.getAttribute('src')),
-    }));
-    expect(elements).toEqual({ images: 0, links: 0, scripts: ['/dashboard/dashboard.js'] });
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('a').count()).toBe(0);
+    expect(await page.locator('script').evaluateAll((scripts) => scripts.map((script) => script.getAttribute('src')))).toEqual([
+      '/dashboard/dashboard.js',
+    ]);
     expect(dialogs).toEqual([]);
     const paths = requests
       .map((url) => new URL(url))
@@ -254,17 +253,24 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     expect((await queueStatus()).paused).toBe(false);
   });
 
-  it('stays usable on a narrow screen: nothing wider than the phone, the detail in one column', async () => {
+  it('stays usable on a narrow screen (nothing wider than the phone, the texts in one column) and reprocesses a record', async () => {
     const created = await create();
     await settled(created.id);
     const { page } = await session({ width: 375, height: 800 });
     await logIn(page);
     await page.locator(`#records-body tr[data-id="${created.id}"]`).click();
     await page.locator('#detail').waitFor({ state: 'visible' });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     const [original, processed] = await Promise.all(['#detail-original', '#detail-processed'].map((id) => page.locator(id).boundingBox()));
     expect(processed!.y).toBeGreaterThan(original!.y + original!.height - 1);
     await page.screenshot({ path: join(screenshots, 'narrow.png'), fullPage: true });
+
+    expect(await confirmAction(page, '#reprocess-record')).toBe(`Done: record ${created.id} is pending.`);
+    await waitFor(
+      'the record processed again',
+      async () => (await t.row(created.id))?.context_version === 2 && (await settled(created.id)),
+    );
+    await waitForText(page, '#detail-status', 'processed');
   });
 });
 

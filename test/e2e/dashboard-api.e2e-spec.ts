@@ -138,6 +138,29 @@ describe(`Dashboard over HTTP (QUEUE_CONNECTION=${queue})`, () => {
     expect((await t.row(record.id))?.context_status).toBe('processed');
   });
 
+  it('retries all failed jobs as queue:retry all does, and they end processed', async () => {
+    ai.respondOnce({ status: 500 });
+    const failed = await settled((await create()).id);
+    const response = await t.http.post('/dashboard/api/retry-all').set(auth);
+    if (queue === 'sync') {
+      expect(response.status).toBe(409);
+      expect(response.body.message).toContain('QUEUE_CONNECTION=sync has no queue');
+      return;
+    }
+    expect(failed.context_status).toBe('failed');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      retried: 1,
+      message: `client-${failed.id}-v1: queued again as client-${failed.id}-v2\nRetried 1 of 1 job(s).`,
+    });
+    await settled(failed.id);
+    expect((await t.row(failed.id))?.context_status).toBe('processed');
+    expect((await t.http.post('/dashboard/api/retry-all').set(auth).expect(200)).body).toEqual({
+      retried: 0,
+      message: 'No failed jobs to retry.',
+    });
+  });
+
   it('pauses and resumes as queue:pause and queue:resume do, or says the sync driver has no queue', async () => {
     const paused = await t.http.post('/dashboard/api/pause').set(auth).send({ paused: true });
     if (queue === 'sync') {
