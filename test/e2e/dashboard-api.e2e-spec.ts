@@ -1,5 +1,6 @@
 import { clientBody } from '../support/clients';
 import { FakeAiServer } from '../support/fake-ai-server';
+import { closedPort } from '../support/ports';
 import { currentStack } from '../support/stack';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
@@ -175,5 +176,34 @@ describe(`Dashboard over HTTP (QUEUE_CONNECTION=${queue})`, () => {
     expect(resumed.body).toEqual({ paused: false, message: 'Queue resumed.' });
     expect((await t.http.get('/dashboard/api/overview').set(auth).expect(200)).body.queue.paused).toBe(false);
     await t.http.post('/dashboard/api/pause').set(auth).send({ paused: 'yes' }).expect(400);
+  });
+});
+
+// Without API_TOKEN (development) the dashboard is as open as the API: these calls carry no token.
+describe(`Dashboard over HTTP without API_TOKEN, the AI unreachable (QUEUE_CONNECTION=${queue})`, () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    const port = await closedPort();
+    t = await createTestApp({
+      env: { AI_URL: `http://127.0.0.1:${port}/chat`, AI_BREAKER_THRESHOLD: '1', AI_COOLDOWN_MS: '60000', LOG_LEVEL: 'error' },
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('shows the AI endpoint down with its breaker open and when it retries, and the record still pending', async () => {
+    const created = (await t.http.post('/clients').send(clientBody()).expect(201)).body;
+    const overview = await waitFor('the breaker open', async () => {
+      const body = (await t.http.get('/dashboard/api/overview').expect(200)).body;
+      return body.ai.breaker.state === 'open' && body;
+    });
+    expect(overview.ai).toMatchObject({ status: 'down', message: 'AI breaker open: jobs wait for the AI', probeLatencyMs: null });
+    const retryIn = Date.parse(overview.ai.breaker.retryAt) - Date.now();
+    expect(retryIn).toBeGreaterThan(30_000);
+    expect(retryIn).toBeLessThanOrEqual(60_000);
+    expect((await t.http.get(`/clients/${created.id}`).expect(200)).body.context_status).toBe('pending');
   });
 });
