@@ -69,12 +69,18 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     const page = await context.newPage();
     const requests: string[] = [];
     const dialogs: string[] = [];
+    // What the browser reports, such as a Content-Security-Policy violation or a script error.
+    const problems: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+    });
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    return { context, page, requests, dialogs };
+    return { context, page, requests, dialogs, problems };
   }
 
   async function logIn(page: Page, token = API_TOKEN) {
@@ -139,7 +145,7 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     const bad = await create({ company_context: companyContext(`Taller ${FAILS}`) });
     for (const created of [...good, bad]) await settled(created.id);
 
-    const { page } = await session();
+    const { page, problems } = await session();
     await logIn(page);
     await page.locator('#app').waitFor({ state: 'visible' });
     expect(await text(page, '#driver')).toBe(`queue: ${queue}`);
@@ -175,6 +181,8 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     expect(await text(page, '#detail-original')).toBe(bad.company_context_original);
     expect(await page.locator('#retry-record').isDisabled()).toBe(true);
     await page.screenshot({ path: join(screenshots, 'retried-record.png'), fullPage: true });
+    // The page works under the service's own Content-Security-Policy: nothing was refused, nothing threw.
+    expect(problems).toEqual([]);
   });
 
   it('pauses the queue (records wait, counted on the page) and resumes it (they are processed); cancel does nothing', async () => {
@@ -209,7 +217,7 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     const stored = await record(hostile.id);
     expect(stored.company_context).toContain('<img src=y onerror=alert(4)>');
 
-    const { page, requests, dialogs } = await session();
+    const { page, requests, dialogs, problems } = await session();
     await logIn(page);
     const row = page.locator(`#records-body tr[data-id="${hostile.id}"]`);
     await row.waitFor({ state: 'visible' });
@@ -229,6 +237,7 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
       '/dashboard/dashboard.js',
     ]);
     expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
     const paths = requests
       .map((url) => new URL(url))
       .filter((url) => url.origin !== base || !/^\/(dashboard|clients)\b/.test(url.pathname));
