@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContextModule } from './context/context.module';
 import { CredentialsModule } from './credentials/credentials.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SecurityModule } from './security/security.module';
@@ -30,6 +31,7 @@ export class AppModule {
         ClientsModule,
         CredentialsModule,
         HealthModule,
+        DashboardModule,
       ],
     };
   }

@@ -24,6 +24,16 @@ export const MAX_ANSWER_CHARACTERS = 4_000;
 export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+/** How many recent answered calls `recentLatency` looks at. */
+const LATENCY_WINDOW = 20;
+
+/** How long the AI took to answer its recent calls (in this process). */
+export interface AiLatency {
+  calls: number;
+  lastMs: number | null;
+  medianMs: number | null;
+  lastAt: string | null;
+}
 
 /**
  * The one seam to the LLM server: asks it to rewrite a company description and returns the
@@ -33,6 +43,8 @@ const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
 export class AiClient {
   private readonly logger = new Logger('AiClient');
   private readonly protocol: AiProtocol;
+  private readonly latencies: number[] = [];
+  private lastAnsweredAt: Date | null = null;
 
   constructor(
     private readonly http: HttpService,
@@ -80,6 +92,7 @@ export class AiClient {
       throw failure;
     }
     this.logger.debug(`${this.protocol.name} call answered HTTP ${response.status} in ${took()}`);
+    this.rememberLatency(performance.now() - started);
     if (response.status < 200 || response.status >= 300) throw this.statusError(response);
     return this.finalText(response.data);
   }
@@ -90,6 +103,23 @@ export class AiClient {
     const body = typeof response.data === 'string' ? response.data.slice(0, 2_000) : '';
     const modelMissing = response.status === 404 && /model/i.test(body) && /not found|does not exist/i.test(body);
     return new AiHttpStatusError(response.status, modelMissing ? model : undefined);
+  }
+
+  /** The latency of the last answered calls, for the operator's dashboard. */
+  recentLatency(): AiLatency {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    return {
+      calls: sorted.length,
+      lastMs: this.latencies.at(-1) ?? null,
+      medianMs: sorted.length === 0 ? null : sorted[Math.floor(sorted.length / 2)],
+      lastAt: this.lastAnsweredAt?.toISOString() ?? null,
+    };
+  }
+
+  private rememberLatency(ms: number): void {
+    this.latencies.push(Math.round(ms));
+    if (this.latencies.length > LATENCY_WINDOW) this.latencies.shift();
+    this.lastAnsweredAt = new Date();
   }
 
   private finalText(body: string): string {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { FindOptionsWhere, Raw, Repository } from 'typeorm';
 import { CompanyContextDispatcher } from '../context/company-context.dispatcher';
 import { CompanyContextState } from '../context/company-context.state';
 import { SecretBox } from '../security/secret-box';
@@ -10,6 +10,9 @@ import { ClientNotFoundError } from './clients.errors';
 import { CreateClientDto } from './dto/create-client.dto';
 import { ListClientsQuery } from './dto/list-clients.query';
 import { UpdateClientDto } from './dto/update-client.dto';
+
+/** A page of records; `search` (the dashboard's) matches part of the client's name or e-mail. */
+export type ClientListQuery = ListClientsQuery & { search?: string };
 
 export interface ClientPage {
   data: Client[];
@@ -42,9 +45,18 @@ export class ClientsService {
     return client;
   }
 
-  async list(query: ListClientsQuery): Promise<ClientPage> {
+  async list(query: ClientListQuery): Promise<ClientPage> {
+    const status: FindOptionsWhere<Client> = query.context_status ? { context_status: query.context_status } : {};
+    // '!' escapes LIKE's wildcards on MySQL and SQLite alike (a backslash is not an escape in SQLite).
+    const pattern = query.search ? `%${query.search.replace(/[!%_]/g, '!$&')}%` : undefined;
+    const contains = Raw((column) => `${column} LIKE :pattern ESCAPE '!'`, { pattern });
     const [data, total] = await this.clients.findAndCount({
-      where: query.context_status ? { context_status: query.context_status } : {},
+      where: pattern
+        ? [
+            { ...status, client_name: contains },
+            { ...status, client_email: contains },
+          ]
+        : status,
       order: { id: 'DESC' },
       skip: (query.page - 1) * query.limit,
       take: query.limit,

@@ -12,6 +12,7 @@ import { DatabaseQueueDriver } from './drivers/database-queue.driver';
 import { bullBackoffStrategies, RedisQueueDriver } from './drivers/redis-queue.driver';
 import { SyncQueueDriver } from './drivers/sync-queue.driver';
 import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
+import { QueueOperations } from './queue-operations';
 import { QueueState } from './queue-state.entity';
 import { QueueWorker, WORKER_ENABLED } from './queue-worker';
 
@@ -64,11 +65,12 @@ export class ContextModule {
         CompanyContextProcessor,
         CompanyContextDispatcher,
         QueueWorker,
+        QueueOperations,
         driver,
         { provide: QUEUE_DRIVER, useExisting: driver },
         { provide: WORKER_ENABLED, useValue: options.worker },
       ],
-      exports: [CompanyContextState, CompanyContextProcessor, CompanyContextDispatcher, QueueWorker, QUEUE_DRIVER],
+      exports: [CompanyContextState, CompanyContextProcessor, CompanyContextDispatcher, QueueWorker, QueueOperations, QUEUE_DRIVER],
     };
   }
 }

@@ -9,5 +9,6 @@ import { QueueHealthIndicator } from './queue.health';
   imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' }), AiModule],
   controllers: [HealthController],
   providers: [QueueHealthIndicator, AiHealthIndicator],
+  exports: [AiHealthIndicator],
 })
 export class HealthModule {}

@@ -3,10 +3,10 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
-/** Debian's chromium package; .ci/run installs it when it is missing. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's chromium package (.ci/run installs it when it is missing); CHROMIUM_PATH points elsewhere. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Nothing but the page under test: no GPU, no sandbox (root), and no calls home (updates, sync, QUIC probes). */
 const CHROMIUM_ARGS = [
@@ -25,11 +25,26 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a profile of its own in a temporary folder, removed by close(). */
-export async function launchBrowser(): Promise<TestBrowser> {
+function assertChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is missing: ${CHROMIUM_PATH} does not exist (apt-get install -y chromium; .ci/run does it)`);
   }
+}
+
+/** Headless Chromium as Playwright's Browser: each `newContext()` gets a fresh temporary profile of its own. */
+export function launchChromium(): Promise<Browser> {
+  assertChromium();
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A folder for the screenshots a test takes (outside the repository, never committed). */
+export function screenshotDirectory(label: string): string {
+  return mkdtempSync(join(tmpdir(), `autoseo-${label}-`));
+}
+
+/** Headless Chromium with a profile of its own in a temporary folder, removed by close(). */
+export async function launchBrowser(): Promise<TestBrowser> {
+  assertChromium();
   const userDataDir = mkdtempSync(join(tmpdir(), 'autoseo-chromium-'));
   let context: BrowserContext;
   try {

@@ -1,0 +1,10 @@
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ListClientsQuery } from '../../clients/dto/list-clients.query';
+
+/** GET /dashboard/api/records: the API's list query, plus a search over the client's name and e-mail. */
+export class DashboardRecordsQuery extends ListClientsQuery {
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  search?: string;
+}
