@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { NoQueueError, QUEUE_DRIVER, QueueDriver } from './queue-driver';
 
 export interface RetryReport {
@@ -26,10 +25,7 @@ export class NoFailedJobError extends Error {
  */
 @Injectable()
 export class QueueOperations {
-  constructor(
-    @Inject(QUEUE_DRIVER) private readonly queue: QueueDriver,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(@Inject(QUEUE_DRIVER) private readonly queue: QueueDriver) {}
 
   /** Puts failed jobs back, each as a fresh job with all its attempts; 'all' for every failed job. */
   async retry(ids: string[] | 'all'): Promise<RetryReport> {
@@ -68,6 +64,6 @@ export class QueueOperations {
   }
 
   private requireQueue(): void {
-    if (this.config.queue.connection === 'sync') throw new NoQueueError();
+    if (!this.queue.capabilities.operable) throw new NoQueueError();
   }
 }
