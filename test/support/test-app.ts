@@ -13,7 +13,8 @@ import { COMPANY_CONTEXT_QUEUE } from '../../src/context/company-context.job';
 import { QueueState } from '../../src/context/queue-state.entity';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { configureHttp } from '../../src/http/configure-http';
-import { CapturedLogs } from './captured-logs';
+import { createRootLogger, nestLogger } from '../../src/logging/logger';
+import { CapturedLogs, testLogDestination } from './captured-logs';
 import { REDIS_URL, stackEnvironment } from './stack';
 
 export const TEST_APP_KEY = 'base64:' + Buffer.alloc(32, 7).toString('base64');
@@ -26,6 +27,8 @@ const FAST = {
   AI_TIMEOUT_MS: '5000',
   JOB_TIMEOUT_MS: '10000',
   LOG_LEVEL: 'debug',
+  // The lines are read back as JSON (CapturedLogs).
+  LOG_FORMAT: 'json',
   RATE_LIMIT: '0',
 };
 
@@ -55,10 +58,11 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   const environment = { ...stackEnvironment(), ...FAST, ...env };
   const config = loadConfig(environment);
   if (reset) await emptyStores(config);
-  const logs = new CapturedLogs();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker, migrate: config.database.migrate }), {
+  const logs = new CapturedLogs().activate();
+  const logger = createRootLogger(config, testLogDestination);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger }), {
     bodyParser: false,
-    logger: logs,
+    logger: nestLogger(logger),
     abortOnError: false,
   });
   configureHttp(app, config);

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
 import { FailedJob } from '../company-context.state';
+import { JobLog } from '../job-log';
 import { NoQueueError, QueueCounts, QueueDriver, QueueStatus, RetryResult } from '../queue-driver';
 
 /**
@@ -12,7 +13,7 @@ import { NoQueueError, QueueCounts, QueueDriver, QueueStatus, RetryResult } from
  */
 @Injectable()
 export class SyncQueueDriver implements QueueDriver {
-  private readonly logger = new Logger('SyncQueue');
+  private readonly jobLog: JobLog;
   private readonly waiting: CompanyContextJob[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
@@ -20,7 +21,9 @@ export class SyncQueueDriver implements QueueDriver {
   constructor(
     private readonly processor: CompanyContextProcessor,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.jobLog = new JobLog('SyncQueue', config.queue.connection);
+  }
 
   async dispatch(job: CompanyContextJob): Promise<void> {
     this.waiting.push(job);
@@ -98,7 +101,7 @@ export class SyncQueueDriver implements QueueDriver {
         await delay(outcome.delayMs, undefined, { signal: this.stopping.signal });
       }
     } catch (error) {
-      if (!this.stopping.signal.aborted) this.logger.error(`client ${job.clientId} v${job.version}: ${(error as Error).message}`);
+      if (!this.stopping.signal.aborted) this.jobLog.about(job).error((error as Error).message);
     }
   }
 }
