@@ -49,7 +49,7 @@ export function createRootLogger(config: AppConfig, destination: LogDestination 
   return pino(options, config.logFormat === 'pretty' ? prettyStream(stream) : stream);
 }
 
-/** pino-pretty's formatter in this thread: "12:00:00.000 INFO [Context] message {fields}". */
+/** pino-pretty's formatter in this thread: "[12:00:00.000] INFO: [Context] message {fields}". */
 function prettyStream(destination: DestinationStream): DestinationStream {
   const format = prettyFactory({
     translateTime: 'SYS:HH:MM:ss.l',

@@ -11,7 +11,7 @@ const AI_API_KEY = 'ai-key-that-must-never-be-logged-5f3a';
 const API_TOKEN = 'api-token-that-must-never-be-logged-9c1e';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const requestLine = (entries: LogEntry[], requestId: string) => entries.filter((entry) => entry.context === 'HTTP' && entry.requestId === requestId);
+const requestLines = (entries: LogEntry[], requestId: string) => entries.filter((entry) => entry.context === 'HTTP' && entry.requestId === requestId);
 
 describe('Structured logs', () => {
   let ai: FakeAiServer;
@@ -30,6 +30,11 @@ describe('Structured logs', () => {
 
   beforeEach(() => ai.reset());
 
+  // A request's line is written as its response ends, a job's line after the write the test reads: wait for them.
+  const requestLine = (requestId: string) =>
+    waitFor(`the line of request ${requestId}`, () => requestLines(t.logs.entries, requestId).length > 0 && requestLines(t.logs.entries, requestId));
+  const loggedLine = (pattern: RegExp) => waitFor(`a line ${pattern}`, () => t.logs.entries.some((entry) => pattern.test(entry.msg ?? '')));
+
   const processed = (id: number) =>
     waitFor(`client ${id} to be processed`, async () => (await t.http.get(`/clients/${id}`).set('Authorization', auth)).body.context_status === 'processed');
 
@@ -39,12 +44,13 @@ describe('Structured logs', () => {
     expect(created.headers['x-request-id']).toBe('create-run-1');
     const id: number = created.body.id;
     await processed(id);
+    await loggedLine(new RegExp(`^client ${id} v1: processed`));
     await t.http.get(`/clients/${id}`).set('Authorization', auth).set('X-Request-Id', 'read-run-1').expect(200);
 
-    expect(requestLine(t.logs.entries, 'create-run-1')).toEqual([
+    expect(await requestLine('create-run-1')).toEqual([
       expect.objectContaining({ level: 'info', method: 'POST', route: '/clients', path: '/clients', status: 201, durationMs: expect.any(Number) }),
     ]);
-    expect(requestLine(t.logs.entries, 'read-run-1')).toEqual([
+    expect(await requestLine('read-run-1')).toEqual([
       expect.objectContaining({ method: 'GET', route: '/clients/:id', path: `/clients/${id}`, status: 200, durationMs: expect.any(Number) }),
     ]);
 
@@ -69,7 +75,7 @@ describe('Structured logs', () => {
     const response = await (given === undefined ? call : call.set('X-Request-Id', given)).expect(200);
     const id = response.headers['x-request-id'];
     expect(id).toMatch(UUID);
-    expect(requestLine(t.logs.entries, id)).toEqual([expect.objectContaining({ method: 'GET', route: '/health/live', status: 200 })]);
+    expect(await requestLine(id)).toEqual([expect.objectContaining({ method: 'GET', route: '/health/live', status: 200 })]);
   });
 
   it('keeps a well-formed request id from the caller, also on refused requests', async () => {
@@ -79,8 +85,8 @@ describe('Structured logs', () => {
     const missing = await t.http.get('/no-such-route').set('X-Request-Id', `${given}-2`).expect(404);
     expect(missing.headers['x-request-id']).toBe(`${given}-2`);
 
-    expect(requestLine(t.logs.entries, given)).toEqual([expect.objectContaining({ route: '/clients', status: 401 })]);
-    expect(requestLine(t.logs.entries, `${given}-2`)).toEqual([expect.objectContaining({ route: null, path: '/no-such-route', status: 404 })]);
+    expect(await requestLine(given)).toEqual([expect.objectContaining({ route: '/clients', status: 401 })]);
+    expect(await requestLine(`${given}-2`)).toEqual([expect.objectContaining({ route: null, path: '/no-such-route', status: 404 })]);
   });
 
   it('shows no AI key, token, APP_KEY, client password or company text in any line of a run', async () => {
