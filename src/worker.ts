@@ -8,9 +8,12 @@ import { createRootLogger, nestLogger } from './logging/logger';
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createRootLogger(config);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { worker: true, migrate: config.database.migrate, logger }), {
-    logger: nestLogger(logger),
-  });
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot(config, { worker: true, migrate: config.database.migrate, logger }),
+    {
+      logger: nestLogger(logger),
+    },
+  );
   app.enableShutdownHooks();
   new Logger('Main').log(`worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}`);
 }

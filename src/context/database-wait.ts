@@ -10,7 +10,11 @@ const LONGEST_WAIT_MS = 5_000;
  * outage costs waiting, not attempts (and not an AI answer already received). Other errors go through.
  * Gives up when `signal` aborts (the worker stops): the job is then retried from the queue.
  */
-export async function whileDatabaseDown<T>(write: () => Promise<T>, lines: Pick<JobLines, 'log' | 'warn'>, signal?: AbortSignal): Promise<T> {
+export async function whileDatabaseDown<T>(
+  write: () => Promise<T>,
+  lines: Pick<JobLines, 'log' | 'warn'>,
+  signal?: AbortSignal,
+): Promise<T> {
   let waitMs = FIRST_WAIT_MS;
   let warned = false;
   for (;;) {

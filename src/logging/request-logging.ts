@@ -66,5 +66,5 @@ export function requestLogging(root: Logger): RequestHandler {
     // pino-http passes the duration as a fourth argument that its types leave out.
     customErrorMessage: (request, response, _error, responseTime?: number) => message(request, response, responseTime ?? 0),
   });
-  return middleware as unknown as RequestHandler;
+  return middleware;
 }

@@ -79,7 +79,12 @@ describe('Health', () => {
       const detailed = (await t.http.get('/health').set('Authorization', `Bearer ${API_TOKEN}`).expect(200)).body;
       expect(detailed.status).toBe('ok');
       expect(detailed.details.queue).toMatchObject({ status: 'up', waiting: expect.any(Number), failed: expect.any(Number) });
-      expect(detailed.details.ai).toMatchObject({ status: 'up', model: 'gpt-oss', latencyMs: expect.any(Number), breaker: { state: 'closed' } });
+      expect(detailed.details.ai).toMatchObject({
+        status: 'up',
+        model: 'gpt-oss',
+        latencyMs: expect.any(Number),
+        breaker: { state: 'closed' },
+      });
       // The probes stay open and unchanged.
       expect((await t.http.get('/health/ready').expect(200)).body.details.database).toEqual({ status: 'up' });
       await t.http.get('/health/live').expect(200);

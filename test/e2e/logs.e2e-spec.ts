@@ -11,7 +11,8 @@ const AI_API_KEY = 'ai-key-that-must-never-be-logged-5f3a';
 const API_TOKEN = 'api-token-that-must-never-be-logged-9c1e';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const requestLines = (entries: LogEntry[], requestId: string) => entries.filter((entry) => entry.context === 'HTTP' && entry.requestId === requestId);
+const requestLines = (entries: LogEntry[], requestId: string) =>
+  entries.filter((entry) => entry.context === 'HTTP' && entry.requestId === requestId);
 
 describe('Structured logs', () => {
   let ai: FakeAiServer;
@@ -32,15 +33,26 @@ describe('Structured logs', () => {
 
   // A request's line is written as its response ends, a job's line after the write the test reads: wait for them.
   const requestLine = (requestId: string) =>
-    waitFor(`the line of request ${requestId}`, () => requestLines(t.logs.entries, requestId).length > 0 && requestLines(t.logs.entries, requestId));
+    waitFor(
+      `the line of request ${requestId}`,
+      () => requestLines(t.logs.entries, requestId).length > 0 && requestLines(t.logs.entries, requestId),
+    );
   const loggedLine = (pattern: RegExp) => waitFor(`a line ${pattern}`, () => t.logs.entries.some((entry) => pattern.test(entry.msg ?? '')));
 
   const processed = (id: number) =>
-    waitFor(`client ${id} to be processed`, async () => (await t.http.get(`/clients/${id}`).set('Authorization', auth)).body.context_status === 'processed');
+    waitFor(
+      `client ${id} to be processed`,
+      async () => (await t.http.get(`/clients/${id}`).set('Authorization', auth)).body.context_status === 'processed',
+    );
 
   it('writes one line per request with its id, route template, status and duration, and the job fields on every job line', async () => {
     ai.respondOnce({ status: 502 });
-    const created = await t.http.post('/clients').set('Authorization', auth).set('X-Request-Id', 'create-run-1').send(clientBody()).expect(201);
+    const created = await t.http
+      .post('/clients')
+      .set('Authorization', auth)
+      .set('X-Request-Id', 'create-run-1')
+      .send(clientBody())
+      .expect(201);
     expect(created.headers['x-request-id']).toBe('create-run-1');
     const id: number = created.body.id;
     await processed(id);
@@ -48,10 +60,23 @@ describe('Structured logs', () => {
     await t.http.get(`/clients/${id}`).set('Authorization', auth).set('X-Request-Id', 'read-run-1').expect(200);
 
     expect(await requestLine('create-run-1')).toEqual([
-      expect.objectContaining({ level: 'info', method: 'POST', route: '/clients', path: '/clients', status: 201, durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        level: 'info',
+        method: 'POST',
+        route: '/clients',
+        path: '/clients',
+        status: 201,
+        durationMs: expect.any(Number),
+      }),
     ]);
     expect(await requestLine('read-run-1')).toEqual([
-      expect.objectContaining({ method: 'GET', route: '/clients/:id', path: `/clients/${id}`, status: 200, durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        method: 'GET',
+        route: '/clients/:id',
+        path: `/clients/${id}`,
+        status: 200,
+        durationMs: expect.any(Number),
+      }),
     ]);
 
     const jobLines = t.logs.entries.filter((entry) => entry.msg?.startsWith(`client ${id} v1:`));
@@ -97,7 +122,11 @@ describe('Structured logs', () => {
     await processed(id);
     await t.http.patch(`/clients/${id}`).set('Authorization', auth).send(newPasswords).expect(200);
     // Rejected requests that carry secrets: a wrong field beside a password, a wrong token.
-    await t.http.patch(`/clients/${id}`).set('Authorization', auth).send({ ...newPasswords, client_email: 'not-an-email' }).expect(400);
+    await t.http
+      .patch(`/clients/${id}`)
+      .set('Authorization', auth)
+      .send({ ...newPasswords, client_email: 'not-an-email' })
+      .expect(400);
     await t.http.get('/clients').set('Authorization', `Bearer ${API_TOKEN}-wrong`).expect(401);
     const reprocessed = (await t.http.post(`/clients/${id}/context/reprocess`).set('Authorization', auth).expect(202)).body;
     await waitFor('the reprocessing to end', async () => {
@@ -147,7 +176,11 @@ describe('LOG_FORMAT=json in a real process', () => {
 
   it('the API writes one JSON object per line on stdout: start-up, each request, each job', async () => {
     const port = await closedPort();
-    api = new CliProcess([], { ...stores.env, AI_URL: ai.url('/chat'), PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'info' }, API_ENTRY);
+    api = new CliProcess(
+      [],
+      { ...stores.env, AI_URL: ai.url('/chat'), PORT: String(port), LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      API_ENTRY,
+    );
     await api.waitForOutput(/listening on port/);
     const base = `http://127.0.0.1:${port}`;
     const created = await fetch(`${base}/clients`, {

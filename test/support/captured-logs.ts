@@ -2,12 +2,19 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { DestinationStream } from 'pino';
 
 /** pino's level names as Nest's, so lines read "[log] [Context] message" whichever logger wrote them. */
-const NEST_LEVELS: Record<string, LogLevel> = { trace: 'verbose', debug: 'debug', info: 'log', warn: 'warn', error: 'error', fatal: 'fatal' };
+const NEST_LEVELS: Record<string, LogLevel> = {
+  trace: 'verbose',
+  debug: 'debug',
+  info: 'log',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+};
 
 /** One line the application logged, as the JSON object pino wrote. */
 export type LogEntry = Record<string, unknown> & { level: string; msg?: string; context?: string };
 
-let active: CapturedLogs | undefined;
+const capture: { active?: CapturedLogs } = {};
 
 /**
  * Where the test apps' pino loggers write (createTestApp passes it to createRootLogger): the lines go to
@@ -16,7 +23,7 @@ let active: CapturedLogs | undefined;
  * app reads them, as with Nest's own logger before.
  */
 export const testLogDestination: DestinationStream = {
-  write: (line: string) => active?.record(line),
+  write: (line: string) => capture.active?.record(line),
 };
 
 /**
@@ -36,7 +43,7 @@ export class CapturedLogs extends ConsoleLogger {
 
   /** From now on, the lines of testLogDestination come here. */
   activate(): this {
-    active = this;
+    capture.active = this;
     return this;
   }
 

@@ -60,11 +60,14 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   if (reset) await emptyStores(config);
   const logs = new CapturedLogs().activate();
   const logger = createRootLogger(config, testLogDestination);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger }), {
-    bodyParser: false,
-    logger: nestLogger(logger),
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger }),
+    {
+      bodyParser: false,
+      logger: nestLogger(logger),
+      abortOnError: false,
+    },
+  );
   configureHttp(app, config);
   const dataSource = app.get<DataSource>(getDataSourceToken());
   await app.init();

@@ -2,7 +2,11 @@ import { loadConfig } from '../../src/config/app-config';
 import { ConfigurationError } from '../../src/config/environment';
 import { createRootLogger } from '../../src/logging/logger';
 
-const PRODUCTION = { NODE_ENV: 'production', API_TOKEN: 'a-token-of-sixteen-chars', APP_KEY: 'base64:' + Buffer.alloc(32, 1).toString('base64') };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  API_TOKEN: 'a-token-of-sixteen-chars',
+  APP_KEY: 'base64:' + Buffer.alloc(32, 1).toString('base64'),
+};
 
 /** A root logger whose lines are kept in memory. */
 function loggerWith(env: Record<string, string>) {
@@ -71,6 +75,9 @@ describe('The root logger', () => {
       company_context: 'the client text itself',
     });
     for (const secret of [...secrets, 'the client text itself']) expect(lines[0]).not.toContain(secret);
-    expect(JSON.parse(lines[0])).toMatchObject({ body: { password: '[redacted]' }, err: { config: { headers: { 'x-api-key': '[redacted]' } } } });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      body: { password: '[redacted]' },
+      err: { config: { headers: { 'x-api-key': '[redacted]' } } },
+    });
   });
 });
