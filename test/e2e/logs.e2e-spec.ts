@@ -83,7 +83,8 @@ describe('Structured logs', () => {
     const job = { clientId: id, version: 1, jobId: `client-${id}-v1`, driver: currentStack().queue };
     for (const line of jobLines) expect(line).toMatchObject({ ...job, attempt: line.attempt === null ? null : expect.any(Number) });
     const step = (pattern: RegExp) => jobLines.filter((line) => pattern.test(line.msg!));
-    expect(step(/dispatched as/)).toEqual([expect.objectContaining({ ...job, attempt: null })]);
+    // Queued while the request ran: the line carries the request's id too.
+    expect(step(/dispatched as/)).toEqual([expect.objectContaining({ ...job, attempt: null, requestId: 'create-run-1' })]);
     expect(step(/processing, attempt 1 of 3/)).toEqual([expect.objectContaining({ ...job, attempt: 1 })]);
     expect(step(/attempt 1 of 3 failed: AI answered HTTP 502/)).toEqual([expect.objectContaining({ ...job, attempt: 1, level: 'warn' })]);
     expect(step(/processing, attempt 2 of 3/)).toEqual([expect.objectContaining({ ...job, attempt: 2 })]);
