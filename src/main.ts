@@ -10,10 +10,8 @@ async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createRootLogger(config);
   const { runWorker: worker } = config.queue;
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger }), {
-    bodyParser: false,
-    logger: nestLogger(logger),
-  });
+  const appModule = AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger });
+  const app = await NestFactory.create<NestExpressApplication>(appModule, { bodyParser: false, logger: nestLogger(logger) });
   configureHttp(app, config);
   await app.listen(config.port);
   const { database, queue } = config;
