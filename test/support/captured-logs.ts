@@ -16,11 +16,19 @@ export type LogEntry = Record<string, unknown> & { level: string; msg?: string; 
 
 const capture: { active?: CapturedLogs } = {};
 
+/** A JSON line as its object; a line in another format (a test that set LOG_FORMAT=pretty) as its text. */
+function parseLine(line: string): LogEntry {
+  try {
+    return JSON.parse(line) as LogEntry;
+  } catch {
+    return { level: 'info', msg: line };
+  }
+}
+
 /**
  * Where the test apps' pino loggers write (createTestApp passes it to createRootLogger): the lines go to
- * the CapturedLogs of the app created last. nestjs-pino keeps the first logger of a process for lines
- * logged outside a request, as Nest keeps one global logger: one destination for all, and the newest
- * app reads them, as with Nest's own logger before.
+ * the CapturedLogs of the app created last. As with Nest's own logger, which is global, one destination
+ * serves every app of a test file, and the newest app reads what they log.
  */
 export const testLogDestination: DestinationStream = {
   write: (line: string) => capture.active?.record(line),
@@ -50,7 +58,7 @@ export class CapturedLogs extends ConsoleLogger {
   /** One line from pino (LOG_FORMAT=json). */
   record(json: string): void {
     const line = json.trimEnd();
-    const entry = JSON.parse(line) as LogEntry;
+    const entry = parseLine(line);
     const rendered = `[${NEST_LEVELS[entry.level] ?? entry.level}] [${entry.context ?? ''}] ${entry.msg ?? ''}`;
     this.raw.push(line);
     this.entries.push(entry);

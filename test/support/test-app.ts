@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Queue } from 'bull';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -60,6 +61,8 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   if (reset) await emptyStores(config);
   const logs = new CapturedLogs().activate();
   const logger = createRootLogger(config, testLogDestination);
+  // nestjs-pino logs lines outside a request with the first logger it was given; make it this app's (its LOG_LEVEL).
+  __resetOutOfContextForTests();
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger }),
     {
