@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { Logger } from 'pino';
 import { AiModule } from './ai/ai.module';
 import { ClientsModule } from './clients/clients.module';
 import { AppConfig } from './config/app-config';
@@ -8,6 +9,8 @@ import { CredentialsModule } from './credentials/credentials.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { createRootLogger } from './logging/logger';
+import { LoggingModule } from './logging/logging.module';
 import { SecurityModule } from './security/security.module';
 
 export interface AppModuleOptions {
@@ -15,6 +18,8 @@ export interface AppModuleOptions {
   worker: boolean;
   /** Whether pending migrations are applied at start (DB_MIGRATE for the API and workers; never for other commands). */
   migrate: boolean;
+  /** The process's root logger (createRootLogger); by default one writing to stdout. */
+  logger?: Logger;
 }
 
 @Module({})
@@ -24,6 +29,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(options.logger ?? createRootLogger(config)),
         DatabaseModule.forRoot({ migrate: options.migrate }),
         SecurityModule,
         AiModule,

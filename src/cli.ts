@@ -1,32 +1,30 @@
 #!/usr/bin/env node
-import { ConsoleLogger, LogLevel, Logger, Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { AppModule } from './app.module';
 import { CommandsModule } from './commands/commands.module';
 import { CliError } from './commands/cli-errors';
 import { CLI_NAME, exitOnCommanderError } from './commands/command-line-setup';
-import { loadConfigOrExit, nestLogLevels } from './config/startup';
+import { loadConfigOrExit } from './config/startup';
+import { createRootLogger, nestLogger } from './logging/logger';
 
 /**
- * Every log line of a command goes to stderr: stdout carries the command's own output, which scripts
- * read (`queue:monitor --json | jq`), and must not be mixed with logs.
+ * Every log line of a command goes to stderr (fd 2): stdout carries the command's own output, which
+ * scripts read (`queue:monitor --json | jq`), and must not be mixed with logs.
  */
-class StderrLogger extends ConsoleLogger {
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel, _stream?: 'stdout' | 'stderr', errorStack?: unknown): void {
-    super.printMessages(messages, context, logLevel, 'stderr', errorStack);
-  }
-}
+const LOGS_TO_STDERR = 2;
 
 /** `npm run cli -- <command>` (or the `autoseo` bin). Exit codes: 0 done, 1 the check failed, 2 bad usage. */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
   const migrate = process.argv[2] === 'queue:work' && config.database.migrate;
+  const logger = createRootLogger(config, LOGS_TO_STDERR);
 
-  @Module({ imports: [AppModule.forRoot(config, { worker: false, migrate }), CommandsModule] })
+  @Module({ imports: [AppModule.forRoot(config, { worker: false, migrate, logger }), CommandsModule] })
   class CliModule {}
 
   await CommandFactory.run(CliModule, {
-    logger: new StderrLogger({ logLevels: nestLogLevels(config.logLevel) }),
+    logger: nestLogger(logger),
     cliName: CLI_NAME,
     errorHandler: exitOnCommanderError,
     serviceErrorHandler: (error) => {

@@ -2,15 +2,16 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { loadConfigOrExit, nestLogLevels } from './config/startup';
+import { loadConfigOrExit } from './config/startup';
 import { configureHttp } from './http/configure-http';
+import { createRootLogger, nestLogger } from './logging/logger';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker: config.queue.runWorker, migrate: config.database.migrate }), {
-    bodyParser: false,
-    logger: nestLogLevels(config.logLevel),
-  });
+  const logger = createRootLogger(config);
+  const { runWorker: worker } = config.queue;
+  const appModule = AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger });
+  const app = await NestFactory.create<NestExpressApplication>(appModule, { bodyParser: false, logger: nestLogger(logger) });
   configureHttp(app, config);
   await app.listen(config.port);
   const { database, queue } = config;

@@ -1,14 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { loadConfigOrExit, nestLogLevels } from './config/startup';
+import { loadConfigOrExit } from './config/startup';
+import { createRootLogger, nestLogger } from './logging/logger';
 
 /** A worker alone: an application context with no HTTP server. Stops cleanly on SIGTERM/SIGINT. */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { worker: true, migrate: config.database.migrate }), {
-    logger: nestLogLevels(config.logLevel),
-  });
+  const logger = createRootLogger(config);
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot(config, { worker: true, migrate: config.database.migrate, logger }),
+    {
+      logger: nestLogger(logger),
+    },
+  );
   app.enableShutdownHooks();
   new Logger('Main').log(`worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}`);
 }

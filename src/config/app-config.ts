@@ -2,6 +2,7 @@ import { EnvironmentVariables, parseTrustProxy, splitCorsOrigins, validateEnviro
 
 export type QueueConnection = EnvironmentVariables['QUEUE_CONNECTION'];
 export type AiProtocol = EnvironmentVariables['AI_PROTOCOL'];
+export type LogFormat = NonNullable<EnvironmentVariables['LOG_FORMAT']>;
 
 export interface DatabaseConfig {
   readonly type: 'mysql' | 'sqlite';
@@ -69,6 +70,7 @@ export class AppConfig {
   readonly nodeEnv: EnvironmentVariables['NODE_ENV'];
   readonly port: number;
   readonly logLevel: EnvironmentVariables['LOG_LEVEL'];
+  readonly logFormat: LogFormat;
   readonly database: DatabaseConfig;
   readonly queue: QueueConfig;
   readonly ai: AiConfig;
@@ -91,6 +93,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     database: {
       type: sqlitePath === undefined ? 'mysql' : 'sqlite',
       url: env.DATABASE_URL,

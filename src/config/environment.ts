@@ -36,6 +36,7 @@ const emptyToUndefined = ({ value }: { value: unknown }) =>
 export const QUEUE_CONNECTIONS = ['redis', 'database', 'sync'] as const;
 export const AI_PROTOCOLS = ['chat', 'ollama', 'openai'] as const;
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'verbose'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 
 /**
@@ -239,6 +240,12 @@ export class EnvironmentVariables {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** json: one JSON object per line, for log collectors; pretty: readable lines. Unset: json in production, else pretty. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: (typeof LOG_FORMATS)[number];
 }
 
 export class ConfigurationError extends Error {

@@ -1,19 +1,6 @@
-import { LogLevel } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { AppConfig, loadConfig } from './app-config';
-import { ConfigurationError, EnvironmentVariables } from './environment';
-
-const LEVELS: Record<EnvironmentVariables['LOG_LEVEL'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  verbose: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
-export function nestLogLevels(level: EnvironmentVariables['LOG_LEVEL']): LogLevel[] {
-  return LEVELS[level];
-}
+import { ConfigurationError } from './environment';
 
 /**
  * Reads `.env` from the working directory when there is one. A variable already set in the environment

@@ -1,5 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { CompanyContextJob, companyContextJobId } from './company-context.job';
+import { JobLog } from './job-log';
 import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
 
 /** A queue that does not answer within this time is given up on; the reconciler queues the record later. */
@@ -11,10 +13,15 @@ const DISPATCH_TIMEOUT_MS = 5_000;
  */
 @Injectable()
 export class CompanyContextDispatcher implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('CompanyContext');
+  private readonly jobLog: JobLog;
   private readonly pending = new Set<Promise<boolean>>();
 
-  constructor(@Inject(QUEUE_DRIVER) private readonly driver: QueueDriver) {}
+  constructor(
+    @Inject(QUEUE_DRIVER) private readonly driver: QueueDriver,
+    config: AppConfig,
+  ) {
+    this.jobLog = new JobLog('CompanyContext', config.queue.connection);
+  }
 
   /** Queues the job in the background; the returned promise tells whether it was queued, and never rejects. */
   dispatch(job: CompanyContextJob): Promise<boolean> {
@@ -25,9 +32,7 @@ export class CompanyContextDispatcher implements BeforeApplicationShutdown {
 
   /** Best effort: a job still waiting for a deleted record is dropped (if it runs anyway, it ends quietly). */
   async cancel(job: CompanyContextJob): Promise<void> {
-    await this.driver.cancel(job).catch((error: Error) =>
-      this.logger.warn(`client ${job.clientId} v${job.version}: could not drop its queued job: ${error.message}`),
-    );
+    await this.driver.cancel(job).catch((error: Error) => this.jobLog.about(job).warn(`could not drop its queued job: ${error.message}`));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -44,12 +49,10 @@ export class CompanyContextDispatcher implements BeforeApplicationShutdown {
     });
     try {
       await Promise.race([this.driver.dispatch(job), timeout]);
-      this.logger.log(`client ${job.clientId} v${job.version}: dispatched as ${companyContextJobId(job)}`);
+      this.jobLog.about(job).log(`dispatched as ${companyContextJobId(job)}`);
       return true;
     } catch (error) {
-      this.logger.warn(
-        `client ${job.clientId} v${job.version}: could not be queued (${(error as Error).message}); the reconciler will queue it`,
-      );
+      this.jobLog.about(job).warn(`could not be queued (${(error as Error).message}); the reconciler will queue it`);
       return false;
     } finally {
       clearTimeout(timer);

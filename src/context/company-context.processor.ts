@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AiBreaker } from '../ai/ai-breaker';
 import { AiClient } from '../ai/ai-client';
@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { CompanyContextJob, retryDelayMs } from './company-context.job';
 import { ClaimedContext, CompanyContextState } from './company-context.state';
 import { whileDatabaseDown } from './database-wait';
+import { JobLines, JobLog } from './job-log';
 
 export class JobTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -40,7 +41,7 @@ export interface AttemptOptions {
  */
 @Injectable()
 export class CompanyContextProcessor implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('CompanyContext');
+  private readonly jobLog: JobLog;
   private readonly listeners = new Set<OutcomeListener>();
   /** Aborted at shutdown: attempts waiting for the database give up and are retried from the queue. */
   private readonly stopping = new AbortController();
@@ -51,7 +52,9 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     private readonly ai: AiClient,
     private readonly breaker: AiBreaker,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.jobLog = new JobLog('CompanyContext', config.queue.connection);
+  }
 
   beforeApplicationShutdown(): void {
     this.stopping.abort();
@@ -65,10 +68,10 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
 
   /** Runs the attempt a queued job stands for (redis and sync drivers). */
   async process(job: CompanyContextJob, options: AttemptOptions = {}): Promise<AttemptOutcome> {
-    const label = `client ${job.clientId} v${job.version}`;
-    const claim = await this.untilDatabaseAnswers(label, () => this.state.claim(job));
+    const lines = this.jobLog.about(job);
+    const claim = await this.untilDatabaseAnswers(lines, () => this.state.claim(job));
     if (!claim) {
-      this.logger.log(`${label}: skipped, the record is gone, replaced or already done`);
+      lines.log('skipped, the record is gone, replaced or already done');
       return this.report(job, { kind: 'skipped' });
     }
     return this.attempt(claim, options);
@@ -87,10 +90,10 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
 
   private async run(claim: ClaimedContext, options: AttemptOptions): Promise<AttemptOutcome> {
     const { tries } = this.config.queue;
-    const label = `client ${claim.clientId} v${claim.version}`;
+    const lines = this.jobLog.about(claim);
     const breakerWaitMs = this.breaker.waitMs();
-    if (breakerWaitMs > 0) return this.postpone(claim, label, new Error('AI is down (breaker open)'), breakerWaitMs);
-    this.logger.log(`${label}: processing, attempt ${claim.attempt} of ${tries}, original ${claim.original.length} chars`);
+    if (breakerWaitMs > 0) return this.postpone(claim, lines, new Error('AI is down (breaker open)'), breakerWaitMs);
+    lines.log(`processing, attempt ${claim.attempt} of ${tries}, original ${claim.original.length} chars`);
 
     let text: string;
     // The AI call alone (not the rate limit's wait): what AI_TIMEOUT_MS is tuned against, stored in context_ai_ms.
@@ -102,25 +105,25 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
       text = await this.rewriteWithinJobTimeout(claim.original);
     } catch (error) {
       if (error instanceof AiError && !error.reachedServer) {
-        return this.postpone(claim, label, error, this.breaker.recordUnreachable(), aiMs());
+        return this.postpone(claim, lines, error, this.breaker.recordUnreachable(), aiMs());
       }
       if (error instanceof AiError) this.breaker.recordAnswer();
-      return this.recordFailure(claim, label, error as Error, options, aiMs());
+      return this.recordFailure(claim, lines, error as Error, options, aiMs());
     }
     this.breaker.recordAnswer();
     const tookMs = aiMs() ?? 0;
 
-    if (!(await this.untilDatabaseAnswers(label, () => this.state.complete(claim, text, tookMs)))) {
-      this.logger.log(`${label}: result discarded, the record was deleted, replaced or taken over meanwhile`);
+    if (!(await this.untilDatabaseAnswers(lines, () => this.state.complete(claim, text, tookMs)))) {
+      lines.log('result discarded, the record was deleted, replaced or taken over meanwhile');
       return { kind: 'discarded' };
     }
-    this.logger.log(`${label}: processed, ${text.length} chars (AI ${tookMs} ms)`);
+    lines.log(`processed, ${text.length} chars (AI ${tookMs} ms)`);
     return { kind: 'processed' };
   }
 
   private async recordFailure(
     claim: ClaimedContext,
-    label: string,
+    lines: JobLines,
     error: Error,
     options: AttemptOptions,
     aiMs?: number,
@@ -129,25 +132,25 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     const final = options.lastAttempt === true || claim.attempt >= tries;
     const delayMs = retryDelayMs(backoffMs, claim.attempt);
     const retryAt = final ? null : new Date(Date.now() + delayMs);
-    const stillOurs = await this.untilDatabaseAnswers(label, () => this.state.fail(claim, error.message, retryAt, aiMs));
+    const stillOurs = await this.untilDatabaseAnswers(lines, () => this.state.fail(claim, error.message, retryAt, aiMs));
     if (!stillOurs) {
-      this.logger.log(`${label}: attempt failed (${error.message}) but the record was deleted, replaced or taken over meanwhile`);
+      lines.log(`attempt failed (${error.message}) but the record was deleted, replaced or taken over meanwhile`);
       return { kind: 'discarded' };
     }
     if (final) {
-      this.logger.error(`${label}: failed for good after ${claim.attempt} attempt(s): ${error.message}`);
+      lines.error(`failed for good after ${claim.attempt} attempt(s): ${error.message}`);
       return { kind: 'failed', error };
     }
-    this.logger.warn(`${label}: attempt ${claim.attempt} of ${tries} failed: ${error.message}; next try in ${delayMs} ms`);
+    lines.warn(`attempt ${claim.attempt} of ${tries} failed: ${error.message}; next try in ${delayMs} ms`);
     return { kind: 'retry', error, delayMs };
   }
 
   /** The AI could not be reached: the attempt is given back, and the job waits as the breaker says. */
-  private async postpone(claim: ClaimedContext, label: string, error: Error, delayMs: number, aiMs?: number): Promise<AttemptOutcome> {
+  private async postpone(claim: ClaimedContext, lines: JobLines, error: Error, delayMs: number, aiMs?: number): Promise<AttemptOutcome> {
     const retryAt = new Date(Date.now() + delayMs);
-    const stillOurs = await this.untilDatabaseAnswers(label, () => this.state.postpone(claim, error.message, retryAt, aiMs));
+    const stillOurs = await this.untilDatabaseAnswers(lines, () => this.state.postpone(claim, error.message, retryAt, aiMs));
     if (!stillOurs) return { kind: 'discarded' };
-    this.logger.warn(`${label}: ${error.message}; attempt not counted, next try in ${delayMs} ms`);
+    lines.warn(`${error.message}; attempt not counted, next try in ${delayMs} ms`);
     return { kind: 'postponed', error, delayMs };
   }
 
@@ -164,8 +167,8 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     if (at > now) await delay(at - now, undefined, { signal: this.stopping.signal });
   }
 
-  private untilDatabaseAnswers<T>(label: string, write: () => Promise<T>): Promise<T> {
-    return whileDatabaseDown(label, write, this.logger, this.stopping.signal);
+  private untilDatabaseAnswers<T>(lines: JobLines, write: () => Promise<T>): Promise<T> {
+    return whileDatabaseDown(write, lines, this.stopping.signal);
   }
 
   // A queue's job timeout does not stop the running call (Bull only marks the job failed), so the

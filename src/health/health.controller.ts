@@ -1,6 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, HttpStatus, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
+import { Request, Response } from 'express';
+import { ApiToken } from '../security/api-token';
 import { Public } from '../security/public.decorator';
 import { AiHealthIndicator } from './ai.health';
 import { INDICATOR_TIMEOUT_MS } from './health.constants';
@@ -16,6 +18,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly queue: QueueHealthIndicator,
     private readonly ai: AiHealthIndicator,
+    private readonly apiToken: ApiToken,
   ) {}
 
   /** The process answers. */
@@ -35,14 +38,26 @@ export class HealthController {
     ]);
   }
 
-  /** Everything, with the queue's counts and the AI endpoint's reachability. */
+  /**
+   * Everything, with the queue's counts and the AI endpoint's reachability. With API_TOKEN set, only a
+   * request carrying the token sees those details; any other caller gets the overall status alone
+   * (`{ status }`, same 200 or 503), so that an open probe tells nothing about the inside.
+   */
   @Get()
   @HealthCheck()
-  full() {
-    return this.health.check([
+  async full(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<HealthCheckResult | { status: string }> {
+    const check = this.health.check([
       () => this.database.pingCheck('database', { timeout: INDICATOR_TIMEOUT_MS }),
       () => this.queue.check('queue', true),
       () => this.ai.check('ai'),
     ]);
+    if (this.apiToken.authorises(request)) return check;
+    try {
+      return { status: (await check).status };
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'error' };
+    }
   }
 }

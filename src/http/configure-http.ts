@@ -3,6 +3,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
 import { corsMiddleware } from './cors';
+import { ROOT_LOGGER } from '../logging/logging.module';
+import { requestLogging } from '../logging/request-logging';
 import { HttpErrorFilter } from './http-error.filter';
 import { inputShapeProblems } from './input-shape';
 
@@ -30,6 +32,8 @@ class AppValidationPipe extends ValidationPipe {
 export function configureHttp(app: NestExpressApplication, config: AppConfig): INestApplication {
   // The client address (rate limit, logs) from X-Forwarded-For, only as far as the proxies we trust.
   app.set('trust proxy', config.security.trustProxy);
+  // Before everything else: every request gets its id and its log line, even one refused by a later step.
+  app.use(requestLogging(app.get(ROOT_LOGGER)));
   // First, so that every answer carries the security headers, even a 413 from the body parser.
   app.use(helmet());
   // Before the body parser and the guards, so that their errors (413, 415, 401, 429) carry the CORS headers too.

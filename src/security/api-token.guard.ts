@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
-import { AppConfig } from '../config/app-config';
-import { bearerToken, ExpectedToken } from './bearer-token';
+import { ApiToken } from './api-token';
 import { IS_PUBLIC } from './public.decorator';
 
 const REALM = 'Bearer realm="autoseo"';
@@ -13,27 +12,23 @@ const REALM = 'Bearer realm="autoseo"';
  */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
-  private readonly expected?: ExpectedToken;
-
   constructor(
-    config: AppConfig,
+    private readonly apiToken: ApiToken,
     private readonly reflector: Reflector,
-  ) {
-    this.expected = config.security.apiToken === undefined ? undefined : new ExpectedToken(config.security.apiToken);
-  }
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.expected || context.getType() !== 'http') return true;
+    if (!this.apiToken.required || context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
 
     const http = context.switchToHttp();
     const response = http.getResponse<Response>();
-    const token = bearerToken(http.getRequest<Request>().headers.authorization);
-    if (token === undefined) {
+    const check = this.apiToken.check(http.getRequest<Request>());
+    if (check === 'missing') {
       response.setHeader('WWW-Authenticate', REALM);
       throw new UnauthorizedException('Missing API token: send the header Authorization: Bearer <API_TOKEN>');
     }
-    if (!this.expected.matches(token)) {
+    if (check === 'invalid') {
       response.setHeader('WWW-Authenticate', `${REALM}, error="invalid_token"`);
       throw new UnauthorizedException('Invalid API token');
     }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
+import { ApiToken } from './api-token';
 import { ApiTokenGuard } from './api-token.guard';
 import { decodeAppKey, resolveAppKey } from './app-key';
 import { rateLimitOptions } from './rate-limit';
@@ -11,6 +12,7 @@ import { SecretBox } from './secret-box';
 @Module({
   imports: [ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions })],
   providers: [
+    ApiToken,
     {
       provide: SecretBox,
       inject: [AppConfig],
@@ -20,6 +22,6 @@ import { SecretBox } from './secret-box';
     { provide: APP_GUARD, useClass: ThrottlerGuard },
     { provide: APP_GUARD, useClass: ApiTokenGuard },
   ],
-  exports: [SecretBox],
+  exports: [SecretBox, ApiToken],
 })
 export class SecurityModule {}

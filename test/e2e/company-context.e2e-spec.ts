@@ -93,7 +93,10 @@ describe('Company context processing', () => {
     expect(failed.context_error).toMatch(/HTTP 500/);
     expect(failed.context_processed_at).toBeNull();
     expect(callsFor(record.company_context)).toHaveLength(t.config.queue.tries);
-    expect(t.logs.matching(new RegExp(`client ${record.id} v1: failed for good after 3 attempt`))).toHaveLength(1);
+    // The line follows the write that the read above saw, on another database connection: wait for it.
+    const failedForGood = new RegExp(`client ${record.id} v1: failed for good after 3 attempt`);
+    await waitFor('the final failure to be logged', () => t.logs.matching(failedForGood).length > 0);
+    expect(t.logs.matching(failedForGood)).toHaveLength(1);
   });
 
   it('processes a failed record again on reprocess', async () => {

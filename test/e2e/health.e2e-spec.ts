@@ -67,4 +67,35 @@ describe('Health', () => {
     expect(response.body.info.database).toEqual({ status: 'up' });
     await t.http.get('/health/ready').expect(200);
   });
+
+  describe('with API_TOKEN set', () => {
+    const API_TOKEN = 'health-test-token-0123456789';
+
+    it('answers only the overall status without the token, and the details with it', async () => {
+      t = await createTestApp({ env: { AI_URL: ai.url('/chat'), API_TOKEN }, worker: false });
+
+      expect((await t.http.get('/health').expect(200)).body).toEqual({ status: 'ok' });
+      expect((await t.http.get('/health').set('Authorization', 'Bearer not-the-token-at-all').expect(200)).body).toEqual({ status: 'ok' });
+      const detailed = (await t.http.get('/health').set('Authorization', `Bearer ${API_TOKEN}`).expect(200)).body;
+      expect(detailed.status).toBe('ok');
+      expect(detailed.details.queue).toMatchObject({ status: 'up', waiting: expect.any(Number), failed: expect.any(Number) });
+      expect(detailed.details.ai).toMatchObject({
+        status: 'up',
+        model: 'gpt-oss',
+        latencyMs: expect.any(Number),
+        breaker: { state: 'closed' },
+      });
+      // The probes stay open and unchanged.
+      expect((await t.http.get('/health/ready').expect(200)).body.details.database).toEqual({ status: 'up' });
+      await t.http.get('/health/live').expect(200);
+    });
+
+    it('answers 503 with the status alone when the AI is down, and says why only with the token', async () => {
+      t = await createTestApp({ env: { AI_URL: `http://127.0.0.1:${await closedPort()}/chat`, API_TOKEN }, worker: false });
+
+      expect((await t.http.get('/health').expect(503)).body).toEqual({ status: 'error' });
+      const detailed = (await t.http.get('/health').set('Authorization', `Bearer ${API_TOKEN}`).expect(503)).body;
+      expect(detailed.error.ai).toMatchObject({ status: 'down', message: expect.stringContaining('ECONNREFUSED') });
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Queue } from 'bull';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -14,7 +15,8 @@ import { QueueState } from '../../src/context/queue-state.entity';
 import { CredentialsAuditEntry } from '../../src/credentials/credentials-audit.entity';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { configureHttp } from '../../src/http/configure-http';
-import { CapturedLogs } from './captured-logs';
+import { createRootLogger, nestLogger } from '../../src/logging/logger';
+import { CapturedLogs, testLogDestination } from './captured-logs';
 import { REDIS_URL, stackEnvironment } from './stack';
 
 export const TEST_APP_KEY = 'base64:' + Buffer.alloc(32, 7).toString('base64');
@@ -27,6 +29,8 @@ const FAST = {
   AI_TIMEOUT_MS: '5000',
   JOB_TIMEOUT_MS: '10000',
   LOG_LEVEL: 'debug',
+  // The lines are read back as JSON (CapturedLogs).
+  LOG_FORMAT: 'json',
   RATE_LIMIT: '0',
 };
 
@@ -56,12 +60,18 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   const environment = { ...stackEnvironment(), ...FAST, ...env };
   const config = loadConfig(environment);
   if (reset) await emptyStores(config);
-  const logs = new CapturedLogs();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { worker, migrate: config.database.migrate }), {
-    bodyParser: false,
-    logger: logs,
-    abortOnError: false,
-  });
+  const logs = new CapturedLogs().activate();
+  const logger = createRootLogger(config, testLogDestination);
+  // nestjs-pino logs lines outside a request with the first logger it was given; make it this app's (its LOG_LEVEL).
+  __resetOutOfContextForTests();
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger }),
+    {
+      bodyParser: false,
+      logger: nestLogger(logger),
+      abortOnError: false,
+    },
+  );
   configureHttp(app, config);
   const dataSource = app.get<DataSource>(getDataSourceToken());
   await app.init();

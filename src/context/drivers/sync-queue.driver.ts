@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
 import { FailedJob } from '../company-context.state';
+import { JobLog } from '../job-log';
 import { NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult } from '../queue-driver';
 
 /**
@@ -14,7 +15,7 @@ import { NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus,
 export class SyncQueueDriver implements QueueDriver {
   readonly name = 'sync';
   readonly capabilities: QueueCapabilities = { operable: false, separateJobStore: false };
-  private readonly logger = new Logger('SyncQueue');
+  private readonly jobLog: JobLog;
   private readonly waiting: CompanyContextJob[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
@@ -22,7 +23,9 @@ export class SyncQueueDriver implements QueueDriver {
   constructor(
     private readonly processor: CompanyContextProcessor,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.jobLog = new JobLog('SyncQueue', this.name);
+  }
 
   async dispatch(job: CompanyContextJob): Promise<void> {
     this.waiting.push(job);
@@ -100,7 +103,7 @@ export class SyncQueueDriver implements QueueDriver {
         await delay(outcome.delayMs, undefined, { signal: this.stopping.signal });
       }
     } catch (error) {
-      if (!this.stopping.signal.aborted) this.logger.error(`client ${job.clientId} v${job.version}: ${(error as Error).message}`);
+      if (!this.stopping.signal.aborted) this.jobLog.about(job).error((error as Error).message);
     }
   }
 }
