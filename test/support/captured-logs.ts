@@ -67,7 +67,11 @@ export class CapturedLogs extends ConsoleLogger {
   }
 
   protected override printMessages(messages: unknown[], context = '', logLevel: LogLevel = 'log', ...rest: unknown[]): void {
-    for (const message of messages) this.lines.push(`[${logLevel}] [${context}] ${String(message)}`);
+    for (const message of messages) {
+      // Job lines are objects: the text in `msg`, their fields beside it (src/context/job-log.ts).
+      const text = typeof message === 'object' && message !== null && 'msg' in message ? String(message.msg) : String(message);
+      this.lines.push(`[${logLevel}] [${context}] ${text}`);
+    }
     if (process.env.TEST_LOGS === '1') super.printMessages(messages, context, logLevel, ...(rest as []));
   }
 
