@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { ContextModule } from './context/context.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SecurityModule } from './security/security.module';
 
 export interface AppModuleOptions {
@@ -28,6 +29,7 @@ export class AppModule {
         ContextModule.forRoot(config, { worker: options.worker }),
         ClientsModule,
         HealthModule,
+        MetricsModule,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { loadConfigOrExit, nestLogLevels } from './config/startup';
+import { MetricsListener } from './metrics/metrics-listener';
 
 /** A worker alone: an application context with no HTTP server. Stops cleanly on SIGTERM/SIGINT. */
 async function bootstrap(): Promise<void> {
@@ -10,7 +11,10 @@ async function bootstrap(): Promise<void> {
     logger: nestLogLevels(config.logLevel),
   });
   app.enableShutdownHooks();
-  new Logger('Main').log(`worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}`);
+  const metricsUrl = await app.get(MetricsListener).start();
+  new Logger('Main').log(
+    `worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}${metricsUrl ? `, metrics on ${metricsUrl}` : ''}`,
+  );
 }
 
 void bootstrap();

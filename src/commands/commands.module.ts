@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from '../clients/client.entity';
+import { MetricsModule } from '../metrics/metrics.module';
 import { CommandLineSetup } from './command-line-setup';
 import { KeyRotateCommand } from './key-rotate.command';
 import { MigrationRunCommand } from './migration-run.command';
@@ -14,7 +15,7 @@ import { QueueRetryCommand } from './queue-retry.command';
 import { QueueWorkCommand } from './queue-work.command';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Client])],
+  imports: [TypeOrmModule.forFeature([Client]), MetricsModule],
   providers: [
     CommandLineSetup,
     MigrationRunCommand,

@@ -53,6 +53,12 @@ export interface SecurityConfig {
   readonly trustProxy: false | number | string[];
 }
 
+export interface MetricsConfig {
+  /** The dedicated worker's metrics listener; undefined: none (the API serves /metrics on PORT). */
+  readonly port?: number;
+  readonly host: string;
+}
+
 /**
  * The whole configuration, validated once at start. Injected by its class:
  * `constructor(private readonly config: AppConfig)`.
@@ -65,6 +71,7 @@ export class AppConfig {
   readonly queue: QueueConfig;
   readonly ai: AiConfig;
   readonly security: SecurityConfig;
+  readonly metrics: MetricsConfig;
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);
@@ -121,6 +128,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       rateLimit: env.RATE_LIMIT,
       rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
       trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
+    },
+    metrics: {
+      port: env.METRICS_PORT,
+      host: env.METRICS_HOST,
     },
   });
 }

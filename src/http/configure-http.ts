@@ -2,6 +2,8 @@ import { ArgumentMetadata, BadRequestException, INestApplication, ValidationPipe
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { Metrics } from '../metrics/metrics.service';
 import { HttpErrorFilter } from './http-error.filter';
 import { inputShapeProblems } from './input-shape';
 
@@ -31,6 +33,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): I
   app.set('trust proxy', config.security.trustProxy);
   // First, so that every answer carries the security headers, even a 413 from the body parser.
   app.use(helmet());
+  // Before the body parser, so that its 413s are timed too.
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
     new AppValidationPipe({
