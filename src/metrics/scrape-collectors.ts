@@ -107,19 +107,23 @@ export class ScrapeCollectors implements OnModuleInit {
     });
   }
 
-  /** The queue's status; the sync driver has no queue to inspect, only what waits in this process's memory. */
+  /** The queue's status, or null (logged) when the queue does not answer in time. */
   private async readQueue(): Promise<QueueStatus | null> {
     try {
-      return await withTimeout(
-        this.queue.status().catch(async (error: unknown) => {
-          if (!(error instanceof NoQueueError)) throw error;
-          return { ...(await this.queue.counts()), paused: false, oldestWaitingMs: null };
-        }),
-        'the queue',
-      );
+      return await withTimeout(this.queueStatus(), 'the queue');
     } catch (error) {
       this.logger.warn(`cannot read the queue for /metrics: ${(error as Error).message}`);
       return null;
+    }
+  }
+
+  /** The sync driver has no queue to inspect (status() refuses): only what waits in this process's memory. */
+  private async queueStatus(): Promise<QueueStatus> {
+    try {
+      return await this.queue.status();
+    } catch (error) {
+      if (!(error instanceof NoQueueError)) throw error;
+      return { ...(await this.queue.counts()), paused: false, oldestWaitingMs: null };
     }
   }
 
