@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_ENTRY, CliProcess, runCli } from '../support/cli';
 import { clientBody } from '../support/clients';
@@ -10,6 +11,7 @@ import { waitFor } from '../support/wait-for';
 
 const TOKEN = 'prometheus-scrape-token-0123456789';
 const ALERT_RULES = join(__dirname, '..', '..', 'docs', 'prometheus', 'alerts.yml');
+const DASHBOARD = join(__dirname, '..', '..', 'docs', 'grafana', 'autoseo-dashboard.json');
 const driver = currentStack().queue;
 
 /**
@@ -96,5 +98,22 @@ describe(`A real Prometheus scraping the API and a worker (QUEUE_CONNECTION=${dr
     expect(rules.map((rule) => rule.name)).toEqual(
       expect.arrayContaining(['AutoseoQueueBackingUp', 'AutoseoAiDown', 'AutoseoNoWorkerProcessing']),
     );
+
+    // Every query of the Grafana dashboard is PromQL this Prometheus accepts; the queue, job and AI panels have data.
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    for (const panel of dashboard.panels) {
+      // query() throws with Prometheus's own error for a query it rejects.
+      for (const target of panel.targets ?? []) expect(Array.isArray(await prometheus.query(target.expr))).toBe(true);
+    }
+    for (const title of [
+      'Jobs by state',
+      'Records by context_status',
+      'Attempts per minute by outcome',
+      'AI calls per minute by outcome',
+    ]) {
+      const panel = dashboard.panels.find((candidate) => candidate.title === title);
+      // A rate needs two scrapes of a series: the AI calls' appeared with the first call.
+      await waitFor(`data in the panel "${title}"`, async () => (await prometheus!.query(panel!.targets![0].expr)).length > 0);
+    }
   });
 });

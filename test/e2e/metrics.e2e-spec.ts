@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { clientBody } from '../support/clients';
 import { FakeAiServer } from '../support/fake-ai-server';
 import { MetricSample, metricValue, parseMetrics, samplesOf } from '../support/metrics';
@@ -8,6 +10,13 @@ import { waitFor } from '../support/wait-for';
 
 const TOKEN = 'metrics-test-token-0123456789';
 const driver = currentStack().queue;
+const DOCS = join(__dirname, '..', '..', 'docs');
+
+/** The metric names the shipped alert rules and Grafana dashboard query. */
+function documentedMetricNames(): string[] {
+  const text = ['prometheus/alerts.yml', 'grafana/autoseo-dashboard.json'].map((file) => readFileSync(join(DOCS, file), 'utf8')).join('\n');
+  return [...new Set(text.match(/\bautoseo_[a-z0-9_]+/g))];
+}
 
 /** GET /metrics on the API: what Prometheus reads after known events, on every stack. */
 describe(`GET /metrics (QUEUE_CONNECTION=${driver})`, () => {
@@ -70,6 +79,9 @@ describe(`GET /metrics (QUEUE_CONNECTION=${driver})`, () => {
     expect(metricValue(after, 'autoseo_process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(metricValue(after, 'autoseo_nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(after.filter((sample) => !sample.name.startsWith('autoseo_'))).toEqual([]);
+    // The alert rules and the dashboard query metrics that exist.
+    const exposed = new Set(after.map((sample) => sample.name));
+    expect(documentedMetricNames().filter((name) => !exposed.has(name))).toEqual([]);
   });
 
   it('counts one failed attempt as retried, with the AI call as an HTTP error, then the retry as processed', async () => {
