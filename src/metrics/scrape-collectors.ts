@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { AiBreaker } from '../ai/ai-breaker';
-import { CompanyContextProcessor } from '../context/company-context.processor';
+import { AttemptOutcome, CompanyContextProcessor } from '../context/company-context.processor';
 import { CompanyContextState } from '../context/company-context.state';
 import { CONTEXT_STATUSES } from '../context/context-status';
 import { NoQueueError, QUEUE_DRIVER, QueueDriver, QueueStatus } from '../context/queue-driver';
@@ -18,7 +18,7 @@ export const RECORDS_CACHE_MS = 5_000;
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 
-const OUTCOME_LABEL: Record<string, JobOutcomeLabel> = {
+const OUTCOME_LABEL: Record<AttemptOutcome['kind'], JobOutcomeLabel> = {
   processed: 'processed',
   retry: 'retried',
   postponed: 'postponed',
