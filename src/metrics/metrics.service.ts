@@ -81,10 +81,6 @@ export class Metrics {
   }
 
   /** The Prometheus text exposition of everything registered. */
-  contentType(): string {
-    return this.registry.contentType;
-  }
-
   exposition(): Promise<string> {
     return this.registry.metrics();
   }
