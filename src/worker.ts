@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { loadConfigOrExit } from './config/startup';
 import { createRootLogger, nestLogger } from './logging/logger';
+import { MetricsListener } from './metrics/metrics-listener';
 
 /** A worker alone: an application context with no HTTP server. Stops cleanly on SIGTERM/SIGINT. */
 async function bootstrap(): Promise<void> {
@@ -15,7 +16,10 @@ async function bootstrap(): Promise<void> {
     },
   );
   app.enableShutdownHooks();
-  new Logger('Main').log(`worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}`);
+  const metricsUrl = await app.get(MetricsListener).start();
+  new Logger('Main').log(
+    `worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}${metricsUrl ? `, metrics on ${metricsUrl}` : ''}`,
+  );
 }
 
 void bootstrap();

@@ -3,9 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AxiosError, AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { AppConfig } from '../config/app-config';
+import { aiCallOutcome, Metrics } from '../metrics/metrics.service';
 import {
   AiAbortedError,
   AiEmptyAnswerError,
+  AiError,
   AiHttpStatusError,
   AiMalformedAnswerError,
   AiOversizeAnswerError,
@@ -50,6 +52,7 @@ export class AiClient {
     private readonly http: HttpService,
     private readonly config: AppConfig,
     private readonly prompts: PromptBuilder,
+    private readonly metrics: Metrics,
   ) {
     this.protocol = createAiProtocol(config.ai);
   }
@@ -64,7 +67,21 @@ export class AiClient {
     return `AI endpoint ${endpoint.origin}${endpoint.pathname}, protocol ${name}, model ${model}, ${cap}`;
   }
 
+  /** Every call is timed here, whatever it comes to (autoseo_ai_call_duration_seconds). */
   async rewrite(original: string, signal?: AbortSignal): Promise<string> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const text = await this.call(original, signal);
+      this.metrics.observeAiCall(this.protocol.name, 'ok', seconds());
+      return text;
+    } catch (error) {
+      this.metrics.observeAiCall(this.protocol.name, aiCallOutcome(error instanceof AiError ? error.cause : undefined), seconds());
+      throw error;
+    }
+  }
+
+  private async call(original: string, signal?: AbortSignal): Promise<string> {
     const { url, timeoutMs } = this.config.ai;
     const request = this.protocol.buildRequest(this.prompts.build(original));
     // axios's own timeout only watches socket inactivity; this one bounds the whole call and

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from '../clients/client.entity';
 import { CredentialsModule } from '../credentials/credentials.module';
 import { ClientsCredentialsAuditCommand, ClientsCredentialsCommand } from './clients-credentials.command';
+import { MetricsModule } from '../metrics/metrics.module';
 import { CommandLineSetup } from './command-line-setup';
 import { KeyRotateCommand } from './key-rotate.command';
 import { MigrationRunCommand } from './migration-run.command';
@@ -16,7 +17,7 @@ import { QueueRetryCommand } from './queue-retry.command';
 import { QueueWorkCommand } from './queue-work.command';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Client]), CredentialsModule],
+  imports: [TypeOrmModule.forFeature([Client]), CredentialsModule, MetricsModule],
   providers: [
     CommandLineSetup,
     MigrationRunCommand,

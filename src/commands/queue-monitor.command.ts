@@ -6,18 +6,20 @@ import { QueueCommand } from './queue-command';
 
 type MonitorOptions = {
   max?: number;
+  maxWait?: number;
   json?: boolean;
 };
 
 @Command({
   name: 'queue:monitor',
-  description: 'Show jobs per state and how long the oldest has waited; exit 1 when more than --max are waiting',
+  description:
+    'Show jobs per state and how long the oldest has waited; exit 1 when more than --max are waiting or one has waited over --max-wait seconds',
 })
 export class QueueMonitorCommand extends QueueCommand<MonitorOptions> {
   protected async execute(_args: string[], options: MonitorOptions): Promise<void> {
     const status = await this.queue.status();
     if (options.json) {
-      printJson({ queue: this.config.queue.connection, ...status, max: options.max ?? null });
+      printJson({ queue: this.config.queue.connection, ...status, max: options.max ?? null, maxWait: options.maxWait ?? null });
     } else {
       printTable(
         ['queue', 'state', 'waiting', 'active', 'delayed', 'failed', 'oldest waiting'],
@@ -34,14 +36,27 @@ export class QueueMonitorCommand extends QueueCommand<MonitorOptions> {
         ],
       );
     }
+    const problems: string[] = [];
     if (options.max !== undefined && status.waiting > options.max) {
-      throw new CheckFailedError(`${status.waiting} jobs waiting, more than --max ${options.max}`);
+      problems.push(`${status.waiting} jobs waiting, more than --max ${options.max}`);
     }
+    // Horizon's long-wait alert: a queue can be short and still stuck (no worker, the AI down, paused).
+    if (options.maxWait !== undefined && status.oldestWaitingMs !== null && status.oldestWaitingMs > options.maxWait * 1000) {
+      problems.push(
+        `the oldest waiting job has waited ${formatDuration(status.oldestWaitingMs)}, more than --max-wait ${options.maxWait} s`,
+      );
+    }
+    if (problems.length > 0) throw new CheckFailedError(problems.join('; '));
   }
 
   @Option({ flags: '--max <n>', description: 'exit 1 when more jobs than this are waiting' })
   parseMax(value: string): number {
     return parseCount('--max', value, 0);
+  }
+
+  @Option({ flags: '--max-wait <seconds>', description: 'exit 1 when the oldest waiting job has waited longer than this' })
+  parseMaxWait(value: string): number {
+    return parseCount('--max-wait', value, 0);
   }
 
   @Option({ flags: '--json', description: 'print JSON for scripts' })

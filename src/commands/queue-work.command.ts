@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AttemptOutcome, CompanyContextProcessor } from '../context/company-context.processor';
 import { companyContextJobId, CompanyContextJob } from '../context/company-context.job';
 import { QueueWorker } from '../context/queue-worker';
+import { MetricsListener } from '../metrics/metrics-listener';
 import { parseCount } from './parse-options';
 import { QueueCommand } from './queue-command';
 import { printLine } from './output';
@@ -79,6 +80,7 @@ export class QueueWorkCommand extends QueueCommand<WorkOptions> {
   constructor(
     private readonly worker: QueueWorker,
     private readonly processor: CompanyContextProcessor,
+    private readonly metricsListener: MetricsListener,
   ) {
     super();
   }
@@ -90,6 +92,9 @@ export class QueueWorkCommand extends QueueCommand<WorkOptions> {
     const finite = Boolean(options.once || options.stopWhenEmpty);
     const stopped = { value: false };
     try {
+      // METRICS_PORT: Prometheus scrapes this worker too (a bad port ends the command before any job is taken).
+      const metricsUrl = await this.metricsListener.start();
+      if (metricsUrl) printLine(`Metrics on ${metricsUrl}`);
       const concurrency = options.concurrency ?? this.config.queue.concurrency;
       // Before judging the queue empty, queue what the queue may have lost (a no-op for the database driver,
       // whose records are the queue; the worker's own first pass joins this one).
@@ -104,6 +109,7 @@ export class QueueWorkCommand extends QueueCommand<WorkOptions> {
       stopped.value = true;
       stopSignal.dispose();
       unsubscribe();
+      await this.metricsListener.stop();
     }
     progress.finish();
   }

@@ -62,6 +62,12 @@ export interface SecurityConfig {
   readonly corsOrigins: string[];
 }
 
+export interface MetricsConfig {
+  /** The dedicated worker's metrics listener; undefined: none (the API serves /metrics on PORT). */
+  readonly port?: number;
+  readonly host: string;
+}
+
 /**
  * The whole configuration, validated once at start. Injected by its class:
  * `constructor(private readonly config: AppConfig)`.
@@ -75,6 +81,7 @@ export class AppConfig {
   readonly queue: QueueConfig;
   readonly ai: AiConfig;
   readonly security: SecurityConfig;
+  readonly metrics: MetricsConfig;
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);
@@ -136,6 +143,10 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
       rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
       trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
       corsOrigins: splitCorsOrigins(env.CORS_ORIGINS),
+    },
+    metrics: {
+      port: env.METRICS_PORT,
+      host: env.METRICS_HOST,
     },
   });
 }

@@ -246,6 +246,23 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(LOG_FORMATS)
   LOG_FORMAT?: (typeof LOG_FORMATS)[number];
+
+  /** A dedicated worker (queue:work, npm run worker) serves GET /metrics on this port; unset: no listener. */
+  @Transform(emptyToUndefined)
+  @Transform(toNumber)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** The address the worker's metrics listener binds to: loopback unless an operator opens it. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)$/, {
+    message: 'METRICS_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name',
+  })
+  METRICS_HOST = '127.0.0.1';
 }
 
 export class ConfigurationError extends Error {

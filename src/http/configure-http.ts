@@ -5,6 +5,8 @@ import { AppConfig } from '../config/app-config';
 import { corsMiddleware } from './cors';
 import { ROOT_LOGGER } from '../logging/logging.module';
 import { requestLogging } from '../logging/request-logging';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
+import { Metrics } from '../metrics/metrics.service';
 import { HttpErrorFilter } from './http-error.filter';
 import { inputShapeProblems } from './input-shape';
 
@@ -38,6 +40,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): I
   app.use(helmet());
   // Before the body parser and the guards, so that their errors (413, 415, 401, 429) carry the CORS headers too.
   if (config.security.corsOrigins.length > 0) app.use(corsMiddleware(config.security.corsOrigins));
+  // Before the body parser, so that its 413s are timed too.
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useGlobalPipes(
     new AppValidationPipe({

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Request } from 'express';
+import { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
 import { bearerToken, ExpectedToken } from './bearer-token';
 
@@ -19,14 +19,15 @@ export class ApiToken {
     return this.expected !== undefined;
   }
 
-  check(request: Request): TokenCheck {
+  /** For any HTTP request, Nest's (Express) or a bare node:http listener's (the worker's metrics). */
+  check(request: Pick<IncomingMessage, 'headers'>): TokenCheck {
     const token = bearerToken(request.headers.authorization);
     if (token === undefined) return 'missing';
     return this.expected?.matches(token) ? 'valid' : 'invalid';
   }
 
   /** No token is required, or the request carries the right one. */
-  authorises(request: Request): boolean {
+  authorises(request: Pick<IncomingMessage, 'headers'>): boolean {
     return !this.required || this.check(request) === 'valid';
   }
 }
