@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContextModule } from './context/context.module';
 import { DatabaseModule } from './database/database.module';
+import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
 import { SecurityModule } from './security/security.module';
 
@@ -28,6 +29,7 @@ export class AppModule {
         ContextModule.forRoot(config, { worker: options.worker }),
         ClientsModule,
         HealthModule,
+        DocsModule,
       ],
     };
   }

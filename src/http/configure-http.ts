@@ -2,6 +2,8 @@ import { ArgumentMetadata, BadRequestException, INestApplication, ValidationPipe
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppConfig } from '../config/app-config';
+import { OpenApiDocument } from '../docs/open-api-document';
+import { buildOpenApiDocument } from '../docs/openapi';
 import { HttpErrorFilter } from './http-error.filter';
 import { inputShapeProblems } from './input-shape';
 
@@ -41,6 +43,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): I
     }),
   );
   app.useGlobalFilters(new HttpErrorFilter());
+  // Built from the registered controllers, once, for GET /docs and /docs/openapi.json.
+  app.get(OpenApiDocument).publish(buildOpenApiDocument(app));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   return app;
