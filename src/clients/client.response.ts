@@ -75,7 +75,7 @@ export class ClientResponse {
   })
   context_error: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, readOnly: true, description: 'When the AI rewrite was stored', example: null })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, readOnly: true, description: 'When the AI rewrite was stored' })
   context_processed_at: string | null;
 
   @ApiProperty({ type: String, readOnly: true, description: 'Eight hexadecimal characters, random, set at creation', example: '3f9a1c07' })

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiBodyErrors, ApiErrors, ApiProtected, RATE_LIMIT_HEADERS } from '../docs/api-responses';
 import { ClientPageResponse, ClientResponse, toClientResponse } from './client.response';
 import { ClientsService } from './clients.service';
@@ -9,7 +17,11 @@ import { UpdateClientDto } from './dto/update-client.dto';
 import { ParseIdPipe } from './parse-id.pipe';
 
 const headers = RATE_LIMIT_HEADERS;
-const ID = ApiParam({ name: 'id', description: 'The record id, a positive integer', schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 } });
+const ID = ApiParam({
+  name: 'id',
+  description: 'The record id, a positive integer',
+  schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
+});
 
 @ApiTags('clients')
 @ApiProtected()
@@ -20,7 +32,10 @@ export class ClientsController {
   constructor(private readonly clients: ClientsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a client', description: 'Saved as `pending` and answered at once; the AI rewrite runs in the background.' })
+  @ApiOperation({
+    summary: 'Create a client',
+    description: 'Saved as `pending` and answered at once; the AI rewrite runs in the background.',
+  })
   @ApiCreatedResponse({ type: ClientResponse, headers, description: 'The record as saved, `context_status: pending`' })
   async create(@Body() dto: CreateClientDto): Promise<ClientResponse> {
     return toClientResponse(await this.clients.create(dto));

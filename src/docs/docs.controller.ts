@@ -1,5 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Param, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags, OpenAPIObject } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags, OpenAPIObject } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { ApiBodyErrors, ApiErrors, ApiProtected, RATE_LIMIT_HEADERS } from './api-responses';
@@ -13,6 +13,7 @@ const ASSETS: Record<string, string> = {
   'favicon-32x32.png': 'image/png',
 };
 const INIT_SCRIPT = 'swagger-ui-init.js';
+const BINARY = { type: 'string' as const, format: 'binary' };
 
 // No inline script or style: the CSP (script-src 'self') would block it.
 const PAGE = `<!DOCTYPE html>
@@ -42,8 +43,11 @@ export class DocsController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'This document in Swagger UI, for a browser' })
-  @ApiProduces('text/html')
-  @ApiOkResponse({ headers: RATE_LIMIT_HEADERS, description: 'The Swagger UI page', schema: { type: 'string' } })
+  @ApiOkResponse({
+    headers: RATE_LIMIT_HEADERS,
+    description: 'The Swagger UI page',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
   page(): string {
     return PAGE;
   }
@@ -58,12 +62,16 @@ export class DocsController {
   @Get('assets/:file')
   @ApiOperation({ summary: "Swagger UI's script, style sheet and icon" })
   @ApiParam({ name: 'file', schema: { type: 'string', enum: [...Object.keys(ASSETS), INIT_SCRIPT] } })
-  @ApiProduces('application/javascript', 'text/css', 'image/png')
-  @ApiOkResponse({ headers: RATE_LIMIT_HEADERS, description: 'The file', schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({
+    headers: RATE_LIMIT_HEADERS,
+    description: 'The file',
+    content: Object.fromEntries(['application/javascript', 'text/css', 'image/png'].map((type) => [type, { schema: BINARY }])),
+  })
   @ApiErrors(404)
   asset(@Param('file') file: string): StreamableFile {
     if (file === INIT_SCRIPT) {
-      const script = `window.ui = SwaggerUIBundle({ spec: ${JSON.stringify(this.document.get())}, dom_id: '#swagger-ui', deepLinking: true });\n`;
+      const spec = JSON.stringify(this.document.get());
+      const script = `window.ui = SwaggerUIBundle({ spec: ${spec}, dom_id: '#swagger-ui', deepLinking: true });\n`;
       return new StreamableFile(Buffer.from(script), { type: 'application/javascript; charset=utf-8' });
     }
     const type = ASSETS[file];

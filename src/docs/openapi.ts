@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { SchemaObject } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from './api-responses';
 import { SCHEMAS } from './api-schemas';
 
@@ -36,6 +35,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });
   const schemas = { ...(document.components?.schemas ?? {}), ...SCHEMAS } as Record<string, SchemaObject>;
   closeObjects(schemas);
-  document.components = { ...document.components, schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))) };
+  const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
+  document.components = { ...document.components, schemas: sorted };
   return document;
 }

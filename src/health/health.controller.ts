@@ -15,7 +15,10 @@ const HealthCheckRoute = (summary: string) =>
     HealthCheck({ noCache: true, swaggerDocumentation: false }),
     ApiOperation({ summary }),
     ApiOkResponse({ description: 'Every check is up (`status: ok`)', schema: schemaRef('HealthCheckResult') }),
-    ApiServiceUnavailableResponse({ description: 'A check is down (`status: error`); `error` names it', schema: schemaRef('HealthCheckResult') }),
+    ApiServiceUnavailableResponse({
+      description: 'A check is down (`status: error`); `error` names it',
+      schema: schemaRef('HealthCheckResult'),
+    }),
   );
 
 // Load balancers and orchestrators probe these without the API token, and must never be throttled.

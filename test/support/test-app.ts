@@ -14,6 +14,7 @@ import { QueueState } from '../../src/context/queue-state.entity';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { configureHttp } from '../../src/http/configure-http';
 import { CapturedLogs } from './captured-logs';
+import { documentedRequest } from './documented-responses';
 import { REDIS_URL, stackEnvironment } from './stack';
 
 export const TEST_APP_KEY = 'base64:' + Buffer.alloc(32, 7).toString('base64');
@@ -33,6 +34,7 @@ export interface TestApp {
   app: NestExpressApplication;
   /** The environment the app was configured from, for processes that must share its stores (the CLI). */
   env: Record<string, string>;
+  /** supertest on the app; every answer is checked against docs/openapi.json (test/support/documented-responses.ts). */
   http: ReturnType<typeof request>;
   config: AppConfig;
   dataSource: DataSource;
@@ -67,7 +69,7 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   return {
     app,
     env: environment,
-    http: request(app.getHttpServer()),
+    http: documentedRequest(app.getHttpServer()),
     config,
     dataSource,
     logs,

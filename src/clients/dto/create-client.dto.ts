@@ -6,7 +6,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 const Text = (example: string, extra: { writeOnly?: boolean; description?: string } = {}) =>
   applyDecorators(IsString(), IsNotEmpty(), MaxLength(255), ApiProperty({ type: String, minLength: 1, maxLength: 255, example, ...extra }));
 const OptionalText = (example: string, description: string, max = 255) =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(max), ApiPropertyOptional({ type: String, nullable: true, maxLength: max, example, description }));
+  applyDecorators(
+    IsOptional(),
+    IsString(),
+    MaxLength(max),
+    ApiPropertyOptional({ type: String, nullable: true, maxLength: max, example, description }),
+  );
 
 /** POST /clients. Field names are the record's columns; docs/API.md describes each (openapi.json holds the limits). */
 export class CreateClientDto {
@@ -18,7 +23,14 @@ export class CreateClientDto {
   @MaxLength(255)
   client_email: string;
 
-  @ApiProperty({ type: String, format: 'uri', maxLength: 255, pattern: '^https?://', example: 'https://example.com', description: 'http(s) URL with its protocol' })
+  @ApiProperty({
+    type: String,
+    format: 'uri',
+    maxLength: 255,
+    pattern: '^https?://',
+    example: 'https://example.com',
+    description: 'http(s) URL with its protocol',
+  })
   @IsUrl(
     { protocols: ['http', 'https'], require_protocol: true },
     { message: 'url must be an http(s) URL with a protocol, e.g. https://example.com' },
