@@ -1,4 +1,4 @@
-import Ajv, { ValidateFunction } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +32,14 @@ interface Document {
   components?: { schemas?: Record<string, object> };
 }
 
+/** The parts of an answer the check reads (a supertest Response has them). */
+export interface Answer {
+  status: number;
+  headers: Record<string, string | undefined>;
+  text?: string;
+  body?: unknown;
+}
+
 interface Route {
   template: string;
   pattern: RegExp;
@@ -55,7 +63,7 @@ class ResponseChecker {
   }
 
   /** What is wrong with one answer, or null. */
-  problem(method: string, url: string, response: Response): string | null {
+  problem(method: string, url: string, response: Answer): string | null {
     const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
     const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
     const route = this.routes.find((candidate) => candidate.pattern.test(path));
@@ -76,7 +84,7 @@ class ResponseChecker {
     return this.bodyProblem(`${answered} (${verb.toUpperCase()} ${route.template})`, response, declared);
   }
 
-  private bodyProblem(answered: string, response: Response, declared: ResponseObject): string | null {
+  private bodyProblem(answered: string, response: Answer, declared: ResponseObject): string | null {
     const mediaTypes = Object.keys(declared.content ?? {});
     const contentType = (response.headers['content-type'] ?? '').split(';')[0].trim();
     if (mediaTypes.length === 0) {
@@ -89,7 +97,7 @@ class ResponseChecker {
     if (contentType !== 'application/json' || !schema) return null;
     const validate = this.validator(schema);
     if (validate(response.body)) return null;
-    const errors = this.ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' });
+    const errors = (validate.errors ?? []).map(describeError).filter((line, index, all) => all.indexOf(line) === index).join('; ');
     return `${answered} with a body that does not match docs/openapi.json: ${errors}. Body: ${JSON.stringify(response.body).slice(0, 300)}`;
   }
 
@@ -101,6 +109,13 @@ class ResponseChecker {
     }
     return validate;
   }
+}
+
+/** "body.context_status must be equal to one of the allowed values", "body has context_ai_ms, which is not documented". */
+function describeError(error: ErrorObject): string {
+  const where = `body${error.instancePath.replace(/\//g, '.')}`;
+  if (error.keyword === 'additionalProperties') return `${where} has ${error.params.additionalProperty}, a field that is not documented`;
+  return `${where} ${error.message}`;
 }
 
 /** `/clients/{id}` → /clients/<one segment>; Express matches paths case-insensitively and with a trailing slash. */
@@ -119,6 +134,11 @@ function documentChecker(): ResponseChecker {
   return checker;
 }
 
+/** What docs/openapi.json finds wrong with one answer, or null. */
+export function undocumentedAnswer(method: string, url: string, answer: Answer): string | null {
+  return documentChecker().problem(method, url, answer);
+}
+
 type Assert = (resError: Error | null, res: Response | undefined, fn?: (error: Error | null, res: Response) => void) => void;
 
 /** Runs after the test's own expectations (they say more when they fail), then checks the answer against the document. */
@@ -127,7 +147,7 @@ function checkAgainstDocument(test: Test): Test {
   const assert = internal.assert;
   internal.assert = function (this: Test, resError, res, fn) {
     assert.call(this, resError, res, (error, response) => {
-      const problem = !error && response ? documentChecker().problem(internal.method, internal.url, response) : null;
+      const problem = !error && response ? undocumentedAnswer(internal.method, internal.url, response as Answer) : null;
       fn?.call(this, error ?? (problem ? new Error(`${problem}\n${HOW_TO_FIX}`) : null), response);
     });
   };
