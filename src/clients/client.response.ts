@@ -7,7 +7,7 @@ const Nullable = (description: string, example: string, maxLength = 255) =>
 
 /** The record as the API shows it: the passwords and the job bookkeeping columns never leave the service. */
 export class ClientResponse {
-  @ApiProperty({ type: Number, readOnly: true, example: 1 })
+  @ApiProperty({ type: 'integer', readOnly: true, example: 1 })
   id: number;
 
   @ApiProperty({ type: String, maxLength: 255, example: 'Muebles Ejemplo' })
@@ -62,7 +62,7 @@ export class ClientResponse {
   })
   context_status: ContextStatus;
 
-  @ApiProperty({ type: Number, readOnly: true, description: 'AI attempts made for the current text', example: 0 })
+  @ApiProperty({ type: 'integer', readOnly: true, description: 'AI attempts made for the current text', example: 0 })
   context_attempts: number;
 
   @ApiProperty({
@@ -89,13 +89,13 @@ export class ClientResponse {
 }
 
 export class PageMeta {
-  @ApiProperty({ type: Number, description: 'The page answered, from 1', example: 1 })
+  @ApiProperty({ type: 'integer', description: 'The page answered, from 1', example: 1 })
   page: number;
 
-  @ApiProperty({ type: Number, description: 'Records per page', example: 20 })
+  @ApiProperty({ type: 'integer', description: 'Records per page', example: 20 })
   limit: number;
 
-  @ApiProperty({ type: Number, description: 'Records matching the filter, over all pages', example: 1 })
+  @ApiProperty({ type: 'integer', description: 'Records matching the filter, over all pages', example: 1 })
   total: number;
 }
 
