@@ -166,3 +166,15 @@ export function documentedRequest(server: Parameters<typeof request>[0]): Return
   checked.del = checked.delete;
   return checked as unknown as ReturnType<typeof request>;
 }
+
+/** fetch for a service running as a process of its own; the answer is checked against docs/openapi.json like `http`'s. */
+export async function documentedFetch(url: string, init: RequestInit = {}): Promise<globalThis.Response> {
+  const response = await fetch(url, init);
+  const text = await response.clone().text();
+  const contentType = response.headers.get('content-type') ?? undefined;
+  const body = contentType?.startsWith('application/json') && text ? JSON.parse(text) : undefined;
+  const answer = { status: response.status, headers: { 'content-type': contentType }, text, body };
+  const problem = undocumentedAnswer(init.method ?? 'GET', url, answer);
+  if (problem) throw new Error(`${problem}\n${HOW_TO_FIX}`);
+  return response;
+}
