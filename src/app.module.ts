@@ -8,6 +8,7 @@ import { ContextModule } from './context/context.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
+import { DocsModule } from './docs/docs.module';
 import { HealthModule } from './health/health.module';
 import { createRootLogger } from './logging/logger';
 import { LoggingModule } from './logging/logging.module';
@@ -40,6 +41,7 @@ export class AppModule {
         HealthModule,
         DashboardModule,
         MetricsModule,
+        DocsModule,
       ],
     };
   }

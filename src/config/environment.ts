@@ -40,7 +40,7 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 
 /**
- * The environment variables of ../shared/PRODUCT.md, with their defaults and rules.
+ * The environment variables (README.md, Configuration), with their defaults and rules.
  * Property names are the variable names, so every validation message names the variable.
  */
 export class EnvironmentVariables {

@@ -1,14 +1,31 @@
-import { Controller, Get, HttpStatus, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { applyDecorators, Controller, Get, HttpStatus, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Request, Response } from 'express';
+import { ApiBodyErrors } from '../docs/api-responses';
+import { schemaRef } from '../docs/api-schemas';
 import { ApiToken } from '../security/api-token';
 import { Public } from '../security/public.decorator';
 import { AiHealthIndicator } from './ai.health';
 import { INDICATOR_TIMEOUT_MS } from './health.constants';
 import { QueueHealthIndicator } from './queue.health';
 
+/** Terminus's shape, documented here rather than by terminus's generic examples. */
+const HealthCheckRoute = (summary: string) =>
+  applyDecorators(
+    HealthCheck({ noCache: true, swaggerDocumentation: false }),
+    ApiOperation({ summary }),
+    ApiOkResponse({ description: 'Every check is up (`status: ok`)', schema: schemaRef('HealthCheckResult') }),
+    ApiServiceUnavailableResponse({
+      description: 'A check is down (`status: error`); `error` names it',
+      schema: schemaRef('HealthCheckResult'),
+    }),
+  );
+
 // Load balancers and orchestrators probe these without the API token, and must never be throttled.
+@ApiTags('health')
+@ApiBodyErrors()
 @Public()
 @SkipThrottle()
 @Controller('health')
@@ -23,14 +40,14 @@ export class HealthController {
 
   /** The process answers. */
   @Get('live')
-  @HealthCheck()
+  @HealthCheckRoute('Liveness: the process answers (no dependency is checked)')
   live() {
     return this.health.check([]);
   }
 
   /** Can take requests and jobs: database and queue. */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheckRoute('Readiness: the database and the queue answer')
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: INDICATOR_TIMEOUT_MS }),
@@ -44,7 +61,7 @@ export class HealthController {
    * (`{ status }`, same 200 or 503), so that an open probe tells nothing about the inside.
    */
   @Get()
-  @HealthCheck()
+  @HealthCheckRoute('Everything: database, queue (with its counts) and the AI endpoint; details only with the token when API_TOKEN is set')
   async full(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<HealthCheckResult | { status: string }> {
     const check = this.health.check([
       () => this.database.pingCheck('database', { timeout: INDICATOR_TIMEOUT_MS }),

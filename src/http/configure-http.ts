@@ -7,6 +7,8 @@ import { ROOT_LOGGER } from '../logging/logging.module';
 import { requestLogging } from '../logging/request-logging';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware';
 import { Metrics } from '../metrics/metrics.service';
+import { OpenApiDocument } from '../docs/open-api-document';
+import { buildOpenApiDocument } from '../docs/openapi';
 import { HttpErrorFilter } from './http-error.filter';
 import { inputShapeProblems } from './input-shape';
 
@@ -52,6 +54,8 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): I
     }),
   );
   app.useGlobalFilters(new HttpErrorFilter());
+  // Built from the registered controllers, once, for GET /docs and /docs/openapi.json.
+  app.get(OpenApiDocument).publish(buildOpenApiDocument(app));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   return app;

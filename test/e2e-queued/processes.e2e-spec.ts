@@ -1,5 +1,6 @@
 import { API_ENTRY, CliProcess, runCli } from '../support/cli';
 import { clientBody } from '../support/clients';
+import { documentedFetch } from '../support/documented-responses';
 import { FakeAiServer } from '../support/fake-ai-server';
 import { closedPort } from '../support/ports';
 import { currentStack } from '../support/stack';
@@ -35,10 +36,10 @@ describe(`The API and a dedicated worker as processes (QUEUE_CONNECTION=${curren
     await api.waitForOutput(/listening on port \d+: .*no worker \(RUN_WORKER=false\)/);
     const base = `http://127.0.0.1:${port}`;
 
-    const created = await fetch(`${base}/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(clientBody()) });
+    const created = await documentedFetch(`${base}/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(clientBody()) });
     expect(created.status).toBe(201);
     const record = (await created.json()) as { id: number };
-    const read = async () => ((await (await fetch(`${base}/clients/${record.id}`)).json()) as { context_status: string }).context_status;
+    const read = async () => ((await (await documentedFetch(`${base}/clients/${record.id}`)).json()) as { context_status: string }).context_status;
 
     // A whole CLI run later (over a second), nobody has taken the job.
     expect(JSON.parse((await runCli(['queue:monitor', '--json'], env)).stdout)).toMatchObject({ waiting: 1, active: 0 });

@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { documentedFetch } from '../support/documented-responses';
 import { closedPort } from '../support/ports';
 import { waitFor } from '../support/wait-for';
 
@@ -91,13 +92,13 @@ describe('README quick start: npm start on a fresh checkout', () => {
       company_context: original,
     };
     const base = `http://127.0.0.1:${port}`;
-    const created = await fetch(`${base}/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await documentedFetch(`${base}/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     expect(created.status).toBe(201);
     const { id, context_status } = (await created.json()) as { id: number; context_status: string };
     expect(context_status).toBe('pending');
 
     const record = await waitFor(`client ${id} to be processed`, async () => {
-      const current = (await (await fetch(`${base}/clients/${id}`)).json()) as Record<string, unknown>;
+      const current = (await (await documentedFetch(`${base}/clients/${id}`)).json()) as Record<string, unknown>;
       return current.context_status === 'processed' ? current : undefined;
     });
     expect(record.company_context_original).toBe(original);

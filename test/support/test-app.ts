@@ -17,6 +17,7 @@ import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { configureHttp } from '../../src/http/configure-http';
 import { createRootLogger, nestLogger } from '../../src/logging/logger';
 import { CapturedLogs, testLogDestination } from './captured-logs';
+import { documentedRequest } from './documented-responses';
 import { REDIS_URL, stackEnvironment } from './stack';
 
 export const TEST_APP_KEY = 'base64:' + Buffer.alloc(32, 7).toString('base64');
@@ -38,6 +39,7 @@ export interface TestApp {
   app: NestExpressApplication;
   /** The environment the app was configured from, for processes that must share its stores (the CLI). */
   env: Record<string, string>;
+  /** supertest on the app; every answer is checked against docs/openapi.json (test/support/documented-responses.ts). */
   http: ReturnType<typeof request>;
   config: AppConfig;
   dataSource: DataSource;
@@ -78,7 +80,7 @@ export async function createTestApp({ env = {}, worker = true, reset = true }: T
   return {
     app,
     env: environment,
-    http: request(app.getHttpServer()),
+    http: documentedRequest(app.getHttpServer()),
     config,
     dataSource,
     logs,
