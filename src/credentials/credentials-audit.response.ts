@@ -1,14 +1,5 @@
-import { CredentialsAuditEntry, RevealOutcome } from './credentials-audit.entity';
-
-export interface CredentialsAuditResponse {
-  id: number;
-  created_at: string;
-  client_id: number;
-  caller: string;
-  token_fingerprint: string | null;
-  allowed: boolean;
-  reason: RevealOutcome;
-}
+import { CredentialsAuditEntry } from './credentials-audit.entity';
+import { CredentialsAuditResponse } from './credentials.response';
 
 export function toAuditResponse(entry: CredentialsAuditEntry): CredentialsAuditResponse {
   return {

@@ -1,4 +1,5 @@
 import { Body, ConflictException, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { IsBoolean } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,9 @@ async function refusedAsConflict<T>(operation: Promise<T>): Promise<T> {
  * are public (a browser cannot send a bearer token when it navigates); every call under /dashboard/api
  * needs the API token like the rest of the API. The page's own requests to /clients reuse the REST API.
  */
+// The operator's page and the JSON calls it makes: an interface of the page, not of the API other systems
+// use, so it stays out of the OpenAPI document (README, "Dashboard").
+@ApiExcludeController()
 @Controller('dashboard')
 export class DashboardController {
   private readonly assets = { html: asset('index.html'), script: asset('dashboard.js'), style: asset('dashboard.css') };

@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiResponse, HeadersObject } from '@nestjs/swagger';
 import { schemaRef } from './api-schemas';
 
 export const BEARER_SCHEME = 'api-token';
+/** CREDENTIALS_TOKEN: the one key to GET /clients/{id}/credentials (the API token does not open it). */
+export const CREDENTIALS_SCHEME = 'credentials-token';
 
 /** What each error status means on this API; a route lists the ones it can answer. */
 const ERRORS: Record<number, string> = {

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SchemaObject, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME } from './api-responses';
+import { BEARER_SCHEME, CREDENTIALS_SCHEME } from './api-responses';
 import { SCHEMAS } from './api-schemas';
 
 export const OPENAPI_FILE = 'docs/openapi.json';
@@ -30,6 +30,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'API_TOKEN, when the service has one: `Authorization: Bearer <API_TOKEN>`' },
       BEARER_SCHEME,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'CREDENTIALS_TOKEN, a separate secret: `Authorization: Bearer <CREDENTIALS_TOKEN>`; the only key to stored credentials',
+      },
+      CREDENTIALS_SCHEME,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (_controller, method) => method });

@@ -15,6 +15,10 @@ export const OPENAPI_PATH = join(__dirname, '..', '..', 'docs', 'openapi.json');
 const HOW_TO_FIX =
   'If the API changed on purpose, describe it in the controller or DTO (@ApiProperty, @Api*Response, ApiErrors) and run `npm run openapi`.';
 
+// The operator's dashboard (its page and the JSON calls the page makes) is not part of the API's document:
+// it is an interface of the page, excluded with @ApiExcludeController (src/dashboard/dashboard.controller.ts).
+const OUTSIDE_THE_DOCUMENT = [/^\/dashboard(\/|$)/i];
+
 // What any path answers before a route runs, so also a path the API does not have: Nest's 404, and the body parser's errors.
 const UNROUTED_STATUSES = ['400', '404', '413', '415'];
 
@@ -65,6 +69,7 @@ class ResponseChecker {
   /** What is wrong with one answer, or null. */
   problem(method: string, url: string, response: Answer): string | null {
     const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0];
+    if (OUTSIDE_THE_DOCUMENT.some((pattern) => pattern.test(path))) return null;
     const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
     const route = this.routes.find((candidate) => candidate.pattern.test(path));
     const operation = route?.operations[verb];
