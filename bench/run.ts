@@ -29,11 +29,16 @@ async function main(): Promise<void> {
         saved.results.latency = more.results.latency;
         saved.results.latencyNotes = more.results.latencyNotes;
         saved.results.capacity = more.results.capacity;
-        saved.results.memory = saved.results.memory.filter((run) => !run.part.startsWith('1 ')).concat(more.results.memory.filter((run) => run.part.startsWith('1 ')));
+        saved.results.memory = saved.results.memory
+          .filter((run) => !run.part.startsWith('1 '))
+          .concat(more.results.memory.filter((run) => run.part.startsWith('1 ')));
         saved.options.durationS = more.options.durationS;
-        saved.results.profile.push(`Part 1 comes from a separate run of \`${more.options.command}\` on ${more.results.machine.date} (load at its start ${more.results.loadAtStart}).`);
+        saved.results.profile.push(
+          `Part 1 comes from a separate run of \`${more.options.command}\` on ${more.results.machine.date} (load at its start ${more.results.loadAtStart}).`,
+        );
       }
-      for (const field of ['overhead', 'utilisation', 'driver'] as const) if (more.results[field].size > 0) saved.results[field] = more.results[field] as never;
+      for (const field of ['overhead', 'utilisation', 'driver'] as const)
+        if (more.results[field].size > 0) saved.results[field] = more.results[field] as never;
       if (more.results.explain.length > 0) saved.results.explain = more.results.explain;
     }
     const summary = writeReport({ ...saved.options, resultsFile: options.resultsFile, svgFile: options.svgFile }, saved.results);
@@ -85,7 +90,10 @@ async function main(): Promise<void> {
 
     if (!options.quick) await waitForLowLoad(options.maxLoad, 5 * 60_000, log);
     results.loadAtStart = loadAverage();
-    if (oneMinuteLoad() >= options.maxLoad) results.profile.push(`The load average was ${results.loadAtStart} at the start (above ${options.maxLoad}): other work shared the CPUs.`);
+    if (oneMinuteLoad() >= options.maxLoad)
+      results.profile.push(
+        `The load average was ${results.loadAtStart} at the start (above ${options.maxLoad}): other work shared the CPUs.`,
+      );
     log(`load average ${results.loadAtStart}; parts: ${[...options.parts].join(', ')}`);
 
     if (options.parts.has('create-latency')) await createLatency(options, ctx, results);
@@ -103,7 +111,9 @@ async function main(): Promise<void> {
   mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
   saveResults(join(BENCH_DIR, 'out', options.quick ? 'results.quick.json' : 'results.json'), options, results);
   const summary = writeReport(options, results);
-  process.stdout.write(`\n${summary.join('\n')}\n\nWrote ${options.resultsFile}${results.latency.size > 0 ? ` and ${options.svgFile}` : ''}\n`);
+  process.stdout.write(
+    `\n${summary.join('\n')}\n\nWrote ${options.resultsFile}${results.latency.size > 0 ? ` and ${options.svgFile}` : ''}\n`,
+  );
 }
 
 main().then(

@@ -26,9 +26,7 @@ module.exports = {
   testTimeout: 60_000,
   reporters: ['default', path.join(__dirname, 'support/summary-reporter.js')],
   projects: [
-    ...(only && !only.includes('unit')
-      ? []
-      : [{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] }]),
+    ...(only && !only.includes('unit') ? [] : [{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] }]),
     ...stacks
       .filter((stack) => !only || only.includes(stack.name))
       .map((stack) => ({

@@ -102,7 +102,12 @@ export function machineInfo(mariadbVersion: string, redisVersion: string): Machi
 }
 
 /** Polls `check` every `everyMs` until it returns true, or throws after `timeoutMs`. */
-export async function waitFor(description: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 200): Promise<void> {
+export async function waitFor(
+  description: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -51,7 +51,8 @@ export function usageError(message: string): never {
 
 function numbers(name: string, value: string): number[] {
   const list = value.split(',').map((item) => Number(item.trim()));
-  if (list.length === 0 || list.some((item) => !Number.isFinite(item) || item <= 0)) usageError(`--${name}: expected positive numbers, got "${value}"`);
+  if (list.length === 0 || list.some((item) => !Number.isFinite(item) || item <= 0))
+    usageError(`--${name}: expected positive numbers, got "${value}"`);
   return list;
 }
 
@@ -93,7 +94,12 @@ export function parseOptions(): Options {
     return { processes: Number(match[1]), concurrency: Number(match[2]) };
   });
   const one = (name: string, fallback: number) => (typeof values[name] === 'string' ? numbers(name, values[name])[0] : fallback);
-  const resultsFile = typeof values.results === 'string' ? values.results : quick ? join(BENCH_DIR, 'out', 'RESULTS.quick.md') : join(BENCH_DIR, 'RESULTS.md');
+  const resultsFile =
+    typeof values.results === 'string'
+      ? values.results
+      : quick
+        ? join(BENCH_DIR, 'out', 'RESULTS.quick.md')
+        : join(BENCH_DIR, 'RESULTS.md');
   return {
     parts: new Set(only as Part[]),
     quick,

@@ -80,7 +80,10 @@ export class ServiceProcess {
           throw new Error(`${this.name} exited (code ${this.exitCode}) before printing ${pattern}:\n${this.output.text()}`);
         }),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.output.text()}`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.output.text()}`)),
+            timeoutMs,
+          );
         }),
       ]);
     } finally {
@@ -136,7 +139,11 @@ export function startNode(name: string, appDir: string, script: string, args: st
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   // BENCH_NODE_ARGS="--trace-gc": extra node flags for the service processes; BENCH_LOG_DIR: keep their whole output there.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...profile, ...extra, join(appDir, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, ...extra, join(appDir, script), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const service = new ServiceProcess(name, child);
   if (process.env.BENCH_LOG_DIR) {
     const file = createWriteStream(join(process.env.BENCH_LOG_DIR, `${name.replace(/\W+/g, '-')}-${child.pid}.log`));
@@ -250,7 +257,11 @@ export class FakeAiProcess {
   }
 
   static async start(): Promise<FakeAiProcess> {
-    const child = fork(join(BENCH_DIR, 'fake-ai-proc.ts'), [], { cwd: ROOT, execArgv: TS_NODE, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(BENCH_DIR, 'fake-ai-proc.ts'), [], {
+      cwd: ROOT,
+      execArgv: TS_NODE,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const url = await new Promise<string>((resolve, reject) => {
       child.once('message', (message: { ready: string }) => resolve(message.ready));
       child.once('exit', (code) => reject(new Error(`the fake AI exited with ${code}`)));
@@ -320,7 +331,10 @@ export class BareWorkerProcess {
   }
 
   result(timeoutMs: number): Promise<BareResult> {
-    return Promise.race([this.done, sleep(timeoutMs).then(() => Promise.reject(new Error(`the bare worker did not finish within ${timeoutMs} ms`)))]);
+    return Promise.race([
+      this.done,
+      sleep(timeoutMs).then(() => Promise.reject(new Error(`the bare worker did not finish within ${timeoutMs} ms`))),
+    ]);
   }
 
   async stop(): Promise<void> {

@@ -8,7 +8,6 @@ import { log } from './results';
 import { BenchDatabase } from './stores';
 import { waitFor } from './common';
 
-
 // BENCH_APP_DIR (with --no-build) runs another build of the service, e.g. a patched copy to try a fix.
 export const APP_DIR = process.env.BENCH_APP_DIR ?? join(BENCH_DIR, 'out', 'app');
 
@@ -18,7 +17,17 @@ export function buildService(): void {
   try {
     execFileSync(
       process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', APP_DIR, '--tsBuildInfoFile', join(BENCH_DIR, 'out', 'app.tsbuildinfo'), '--sourceMap', 'false'],
+      [
+        require.resolve('typescript/bin/tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        APP_DIR,
+        '--tsBuildInfoFile',
+        join(BENCH_DIR, 'out', 'app.tsbuildinfo'),
+        '--sourceMap',
+        'false',
+      ],
       { cwd: ROOT, stdio: 'inherit' },
     );
   } catch {
@@ -27,7 +36,8 @@ export function buildService(): void {
   }
   const prompts = join(ROOT, 'src', 'ai', 'prompt');
   mkdirSync(join(APP_DIR, 'ai', 'prompt'), { recursive: true });
-  for (const file of readdirSync(prompts).filter((name) => name.endsWith('.txt'))) cpSync(join(prompts, file), join(APP_DIR, 'ai', 'prompt', file));
+  for (const file of readdirSync(prompts).filter((name) => name.endsWith('.txt')))
+    cpSync(join(prompts, file), join(APP_DIR, 'ai', 'prompt', file));
 }
 
 export async function stopAll(processes: ServiceProcess[], graceMs = 10_000): Promise<void> {

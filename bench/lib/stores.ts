@@ -138,7 +138,12 @@ export class MysqlBench implements BenchDatabase {
          FROM autoseo`,
     );
     const row = rows[0];
-    return { processed: Number(row.processed ?? 0), failed: Number(row.failed ?? 0), open: Number(row.open ?? 0), spanMs: Number(row.span ?? 0) / 1000 };
+    return {
+      processed: Number(row.processed ?? 0),
+      failed: Number(row.failed ?? 0),
+      open: Number(row.open ?? 0),
+      spanMs: Number(row.span ?? 0) / 1000,
+    };
   }
 
   async setPaused(paused: boolean): Promise<void> {
@@ -195,7 +200,9 @@ export class SqliteBench implements BenchDatabase {
 
   async insertPending(count: number): Promise<void> {
     const db = this.open();
-    const statement = db.prepare(`INSERT INTO autoseo (${COLUMNS.map((name) => `"${name}"`).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+    const statement = db.prepare(
+      `INSERT INTO autoseo (${COLUMNS.map((name) => `"${name}"`).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+    );
     const now = sqliteDate(new Date());
     db.transaction(() => {
       for (let index = 1; index <= count; index++) statement.run(...rowValues(index, now));
@@ -211,12 +218,19 @@ export class SqliteBench implements BenchDatabase {
            FROM autoseo`,
       )
       .get() as { processed: number | null; failed: number | null; open: number | null; span: number | null };
-    return { processed: Number(row.processed ?? 0), failed: Number(row.failed ?? 0), open: Number(row.open ?? 0), spanMs: Number(row.span ?? 0) };
+    return {
+      processed: Number(row.processed ?? 0),
+      failed: Number(row.failed ?? 0),
+      open: Number(row.open ?? 0),
+      spanMs: Number(row.span ?? 0),
+    };
   }
 
   async setPaused(paused: boolean): Promise<void> {
     this.open()
-      .prepare('INSERT INTO queue_state (queue, paused, updated_at) VALUES (?, ?, ?) ON CONFLICT(queue) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO queue_state (queue, paused, updated_at) VALUES (?, ?, ?) ON CONFLICT(queue) DO UPDATE SET paused = excluded.paused, updated_at = excluded.updated_at',
+      )
       .run(COMPANY_CONTEXT_QUEUE, paused ? 1 : 0, sqliteDate(new Date()));
   }
 

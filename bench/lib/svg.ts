@@ -20,17 +20,22 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 const tail = (q: number) => Math.min(MAX_TAIL, -Math.log10(1 - q));
 
 export function latencySvg(title: string, subtitle: string, series: LatencySeries[]): string {
-  const plotted = series.filter((entry) => entry.samples.length > 0).map((entry) => ({ ...entry, sorted: [...entry.samples].sort((a, b) => a - b) }));
+  const plotted = series
+    .filter((entry) => entry.samples.length > 0)
+    .map((entry) => ({ ...entry, sorted: [...entry.samples].sort((a, b) => a - b) }));
   const all = plotted.flatMap((entry) => [entry.sorted[0], quantileSorted(entry.sorted, 0.999)]);
   const low = Math.pow(10, Math.floor(Math.log10(Math.max(0.01, Math.min(...all, 1)))));
   const high = Math.pow(10, Math.ceil(Math.log10(Math.max(...all, 1) * 1.05)));
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = (q: number) => MARGIN.left + (tail(q) / MAX_TAIL) * plotWidth;
-  const y = (ms: number) => MARGIN.top + plotHeight - ((Math.log10(Math.max(ms, low)) - Math.log10(low)) / (Math.log10(high) - Math.log10(low))) * plotHeight;
+  const y = (ms: number) =>
+    MARGIN.top + plotHeight - ((Math.log10(Math.max(ms, low)) - Math.log10(low)) / (Math.log10(high) - Math.log10(low))) * plotHeight;
 
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`);
   parts.push(`<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`);
   parts.push(`<text x="${MARGIN.left}" y="39" fill="#555">${escape(subtitle)}</text>`);
@@ -41,18 +46,26 @@ export function latencySvg(title: string, subtitle: string, series: LatencySerie
       const value = decade * step;
       if (value > high * 1.0001) continue;
       const yy = y(value);
-      parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`);
-      parts.push(`<text x="${MARGIN.left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`);
+      parts.push(
+        `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`,
+      );
+      parts.push(
+        `<text x="${MARGIN.left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`,
+      );
     }
   }
   for (const q of QUANTILE_TICKS) {
     const xx = x(q);
     parts.push(`<line x1="${xx}" x2="${xx}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="#ddd"/>`);
-    parts.push(`<text x="${xx}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle" fill="#333">${q === 0 ? 'min' : `p${(q * 100).toString()}`}</text>`);
+    parts.push(
+      `<text x="${xx}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle" fill="#333">${q === 0 ? 'min' : `p${(q * 100).toString()}`}</text>`,
+    );
   }
   parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#888"/>`);
   parts.push(`<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 18}" text-anchor="middle">percentile of requests</text>`);
-  parts.push(`<text transform="translate(18 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">latency, ms (log scale)</text>`);
+  parts.push(
+    `<text transform="translate(18 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">latency, ms (log scale)</text>`,
+  );
 
   // One curve per series: 200 points spread evenly along the stretched axis.
   plotted.forEach((entry, index) => {
@@ -67,11 +80,15 @@ export function latencySvg(title: string, subtitle: string, series: LatencySerie
     );
     const legendY = MARGIN.top + 10 + index * 34;
     const legendX = MARGIN.left + plotWidth + 14;
-    parts.push(`<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY}" y2="${legendY}" stroke="${entry.color}" stroke-width="2"${entry.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    parts.push(
+      `<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY}" y2="${legendY}" stroke="${entry.color}" stroke-width="2"${entry.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     parts.push(`<text x="${legendX + 30}" y="${legendY + 4}">${escape(entry.label)}</text>`);
     const p50 = quantileSorted(entry.sorted, 0.5);
     const p99 = quantileSorted(entry.sorted, 0.99);
-    parts.push(`<text x="${legendX + 30}" y="${legendY + 18}" fill="#555" font-size="11">p50 ${p50.toFixed(2)} · p99 ${p99.toFixed(2)} ms · n=${entry.sorted.length}</text>`);
+    parts.push(
+      `<text x="${legendX + 30}" y="${legendY + 18}" fill="#555" font-size="11">p50 ${p50.toFixed(2)} · p99 ${p99.toFixed(2)} ms · n=${entry.sorted.length}</text>`,
+    );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

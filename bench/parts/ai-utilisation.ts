@@ -21,7 +21,8 @@ export async function aiUtilisation(options: Options, ctx: Context, results: Res
       const env = serviceEnv({ DATABASE_URL: ctx.mysql.url, QUEUE_CONNECTION: 'redis', REDIS_URL: ctx.redis.url, AI_URL: ctx.fake.url });
       const api = await startApi(APP_DIR, port, env);
       const workers: ServiceProcess[] = [];
-      for (let index = 0; index < layout.processes; index++) workers.push(await startWorker(APP_DIR, layout.concurrency, env, `worker ${index + 1}`));
+      for (let index = 0; index < layout.processes; index++)
+        workers.push(await startWorker(APP_DIR, layout.concurrency, env, `worker ${index + 1}`));
       const sampler = new RssSampler([{ role: 'api', process: api }, ...workers.map((process) => ({ role: 'worker', process }))]).start();
       const load = loadAverage();
       try {
@@ -41,7 +42,12 @@ export async function aiUtilisation(options: Options, ctx: Context, results: Res
         );
       } finally {
         const peaks = sampler.stop();
-        results.memory.push({ part: `3 AI utilisation C=${total}, run ${run}`, load: loadAverage(), apiMiB: peaks.api ?? NaN, workerMiB: peaks.worker ?? NaN });
+        results.memory.push({
+          part: `3 AI utilisation C=${total}, run ${run}`,
+          load: loadAverage(),
+          apiMiB: peaks.api ?? NaN,
+          workerMiB: peaks.worker ?? NaN,
+        });
         await stopAll([...workers, api]);
       }
     }
@@ -55,7 +61,11 @@ async function createClients(base: string, count: number, parallel: number): Pro
     Array.from({ length: parallel }, async () => {
       while (next < count) {
         next += 1;
-        const response = await fetch(`${base}/clients`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(clientBody()) });
+        const response = await fetch(`${base}/clients`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(clientBody()),
+        });
         if (response.status !== 201) failures.push(`${response.status} ${await response.text()}`);
         else await response.arrayBuffer();
       }

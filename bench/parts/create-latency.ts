@@ -62,17 +62,21 @@ function pacedLoad(base: string, path: string, rate: number, durationS: number, 
     };
     const fire = () => {
       const payload = body?.();
-      const headers: Record<string, string | number> = payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+      const headers: Record<string, string | number> =
+        payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
       const sentAt = performance.now();
-      const req = httpRequest({ agent, host: url.hostname, port: url.port, method: payload === undefined ? 'GET' : 'POST', path, headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          const ms = performance.now() - sentAt;
-          if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) latencies.push(ms);
-          else non2xx += 1;
-          done();
-        });
-      });
+      const req = httpRequest(
+        { agent, host: url.hostname, port: url.port, method: payload === undefined ? 'GET' : 'POST', path, headers },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            const ms = performance.now() - sentAt;
+            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) latencies.push(ms);
+            else non2xx += 1;
+            done();
+          });
+        },
+      );
       req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
       req.on('error', () => {
         errors += 1;
@@ -119,7 +123,9 @@ function postCapacity(base: string, durationS: number): Promise<LoadResult> {
 }
 
 export async function createLatency(options: Options, ctx: Context, results: Results): Promise<void> {
-  log(`part 1, create latency: POST /clients at ${options.rates.join(' and ')}/s for ${options.durationS} s each, the AI taking 30 s a call`);
+  log(
+    `part 1, create latency: POST /clients at ${options.rates.join(' and ')}/s for ${options.durationS} s each, the AI taking 30 s a call`,
+  );
   for (let run = 1; run <= options.runs; run++) {
     await ctx.resetStores();
     await ctx.fake.reset(30_000);
@@ -161,13 +167,26 @@ export async function createLatency(options: Options, ctx: Context, results: Res
       }
       // Memory is judged at the asked rates; the capacity probe below goes past them, its peak is noted apart.
       const peaks = sampler.stop();
-      results.memory.push({ part: `1 create latency, run ${run}`, load: loadAverage(), apiMiB: peaks.api ?? NaN, workerMiB: peaks.worker ?? NaN });
+      results.memory.push({
+        part: `1 create latency, run ${run}`,
+        load: loadAverage(),
+        apiMiB: peaks.api ?? NaN,
+        workerMiB: peaks.worker ?? NaN,
+      });
       const capacitySampler = new RssSampler([{ role: 'api', process: api }]).start();
       const capacity = await postCapacity(base, options.quick ? 3 : 10);
       const capacityPeak = capacitySampler.stop().api ?? NaN;
       const capacityRate = capacity.latencies.length / capacity.durationS;
-      results.capacity.push({ rate: capacityRate, p50: quantile(capacity.latencies, 0.5), p99: quantile(capacity.latencies, 0.99), load: loadAverage(), apiMiB: capacityPeak });
-      log(`  run ${run}, capacity (closed loop, 10 connections): ${fmt(capacityRate)} POST/s, p50 ${fmt(quantile(capacity.latencies, 0.5), 2)} ms, p99 ${fmt(quantile(capacity.latencies, 0.99), 2)} ms`);
+      results.capacity.push({
+        rate: capacityRate,
+        p50: quantile(capacity.latencies, 0.5),
+        p99: quantile(capacity.latencies, 0.99),
+        load: loadAverage(),
+        apiMiB: capacityPeak,
+      });
+      log(
+        `  run ${run}, capacity (closed loop, 10 connections): ${fmt(capacityRate)} POST/s, p50 ${fmt(quantile(capacity.latencies, 0.5), 2)} ms, p99 ${fmt(quantile(capacity.latencies, 0.99), 2)} ms`,
+      );
       const stats = await ctx.fake.stats();
       results.latencyNotes.push(
         `run ${run}: ${await ctx.mysql.count()} rows created; the AI received ${stats.requests} call(s), ${stats.inFlight} still in flight (max ${stats.maxInFlight}) at the end`,

@@ -15,7 +15,11 @@ export async function databaseDriver(options: Options, ctx: Context, results: Re
   const sqliteDir = mkdtempSync(join(tmpdir(), 'autoseo-bench-'));
   const sqlite = new SqliteBench(join(sqliteDir, 'bench.sqlite'));
   try {
-    await runCli(APP_DIR, ['migration:run'], serviceEnv({ DATABASE_URL: sqlite.url, QUEUE_CONNECTION: 'database', REDIS_URL: ctx.redis.url, AI_URL: ctx.fake.url }));
+    await runCli(
+      APP_DIR,
+      ['migration:run'],
+      serviceEnv({ DATABASE_URL: sqlite.url, QUEUE_CONNECTION: 'database', REDIS_URL: ctx.redis.url, AI_URL: ctx.fake.url }),
+    );
     for (let run = 1; run <= options.runs; run++) {
       for (const db of [ctx.mysql, sqlite] as BenchDatabase[]) {
         for (const concurrency of options.driverConcurrency) {

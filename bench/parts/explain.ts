@@ -17,7 +17,12 @@ export async function explain(options: Options, ctx: Context, results: Results):
     BENCH_APP_DIR: APP_DIR,
     BENCH_EXPLAIN_N: options.quick ? '100' : '300',
   };
-  const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(BENCH_DIR, 'explain.ts')], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', join(BENCH_DIR, 'explain.ts')], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = output.trim().split('\n').pop() ?? '[]';
   results.explain = JSON.parse(line);
   results.explainLoad = loadAverage();

@@ -17,7 +17,9 @@ export async function queueOverhead(options: Options, ctx: Context, results: Res
       const entry = results.overhead.get(concurrency) ?? [];
       entry.push({ ours, bare, load });
       results.overhead.set(concurrency, entry);
-      log(`  run ${run}, concurrency ${concurrency}: ours ${fmt(ours)} jobs/s, bare Bull ${fmt(bare)} jobs/s (${fmt(ours / bare, 2)}×); load ${load}`);
+      log(
+        `  run ${run}, concurrency ${concurrency}: ours ${fmt(ours)} jobs/s, bare Bull ${fmt(bare)} jobs/s (${fmt(ours / bare, 2)}×); load ${load}`,
+      );
     }
   }
 }

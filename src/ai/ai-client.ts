@@ -160,7 +160,8 @@ export class AiClient {
     if (signal?.aborted) return new AiAbortedError();
     if (deadline.aborted) return new AiTimeoutError(this.config.ai.timeoutMs);
     if (!(error instanceof AxiosError)) return error as Error;
-    const code = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.code;
+    // Node's network errors (ECONNREFUSED, ETIMEDOUT...) arrive as the cause of axios's.
+    const code = (error.cause as { code?: string } | undefined)?.code ?? error.code;
     if (code !== undefined && TIMEOUT_CODES.has(code)) return new AiTimeoutError(this.config.ai.timeoutMs);
     if (error.response) return new AiHttpStatusError(error.response.status);
     if (error.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/i.test(error.message)) {

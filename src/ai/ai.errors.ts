@@ -1,12 +1,4 @@
-export type AiFailureCause =
-  | 'timeout'
-  | 'unreachable'
-  | 'http_status'
-  | 'malformed'
-  | 'empty'
-  | 'oversize'
-  | 'truncated'
-  | 'aborted';
+export type AiFailureCause = 'timeout' | 'unreachable' | 'http_status' | 'malformed' | 'empty' | 'oversize' | 'truncated' | 'aborted';
 
 /**
  * Why one AI call failed. Messages are short, name what to check, and never carry the URL, the key

@@ -15,7 +15,7 @@ type JsonOption = { json?: boolean };
 @Command({
   name: 'clients:credentials',
   arguments: '<id>',
-  description: "Show a record's stored credentials in clear (audited, caller \"cli\"; only while CREDENTIALS_TOKEN is set)",
+  description: 'Show a record\'s stored credentials in clear (audited, caller "cli"; only while CREDENTIALS_TOKEN is set)',
   argsDescription: { id: 'the record id' },
 })
 export class ClientsCredentialsCommand extends CommandRunner {

@@ -26,7 +26,7 @@ export class KeyRotateCommand extends CommandRunner {
     let rotated = 0;
     let seen = 0;
     const unreadable: number[] = [];
-    for (let afterId = 0; ; ) {
+    for (let afterId = 0; ;) {
       const rows = await this.clients.find({
         where: { id: MoreThan(afterId) },
         select: { id: true, password: true, password_app: true },

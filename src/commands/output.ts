@@ -11,7 +11,11 @@ export function printLine(line = ''): void {
 export function printTable(headers: string[], rows: string[][]): void {
   const cells = [headers, ...rows].map((row) => row.map((cell) => (cell.length > 80 ? `${cell.slice(0, 79)}…` : cell)));
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => row[column].length)));
-  const format = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   printLine(format(cells[0]));
   printLine(format(widths.map((width) => '-'.repeat(width))));
   for (const row of cells.slice(1)) printLine(format(row));

@@ -100,8 +100,13 @@ export class QueueWorkCommand extends QueueCommand<WorkOptions> {
       // whose records are the queue; the worker's own first pass joins this one).
       if (finite) await this.worker.reconcile();
       await this.worker.start(concurrency, { maxJobs: options.once ? 1 : undefined });
-      printLine(`Worker started: queue ${this.config.queue.connection}, concurrency ${concurrency}. SIGTERM or Ctrl-C stops it after the jobs in flight.`);
-      const reason = await Promise.race([stopSignal.signal, ...(finite ? [this.untilEmpty(progress, Boolean(options.once), stopped)] : [])]);
+      printLine(
+        `Worker started: queue ${this.config.queue.connection}, concurrency ${concurrency}. SIGTERM or Ctrl-C stops it after the jobs in flight.`,
+      );
+      const reason = await Promise.race([
+        stopSignal.signal,
+        ...(finite ? [this.untilEmpty(progress, Boolean(options.once), stopped)] : []),
+      ]);
       stopped.value = true;
       if (reason.startsWith('SIG')) printLine(`Stopping on ${reason}: finishing the jobs in flight.`);
       await this.worker.stop(reason);

@@ -30,8 +30,7 @@ const toNumber = ({ value }: { value: unknown }) => {
   return Number.isNaN(parsed) ? value : parsed;
 };
 
-const emptyToUndefined = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 export const QUEUE_CONNECTIONS = ['redis', 'database', 'sync'] as const;
 export const AI_PROTOCOLS = ['chat', 'ollama', 'openai'] as const;
@@ -275,9 +274,7 @@ export class ConfigurationError extends Error {
 /** Parses and validates the raw environment; throws one line per bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
-  const present = Object.fromEntries(
-    Object.entries(raw).filter(([name, value]) => value !== undefined && known.includes(name)),
-  );
+  const present = Object.fromEntries(Object.entries(raw).filter(([name, value]) => value !== undefined && known.includes(name)));
   const environment = plainToInstance(EnvironmentVariables, present);
   const problems = validateSync(environment, { skipMissingProperties: false }).map(
     (error) => `${error.property}: ${mainProblem(error.constraints ?? {})} (got ${describe(error.property, error.value)})`,

@@ -94,7 +94,10 @@ export class CompanyContextState {
    */
   async retryFailed(job: CompanyContextJob): Promise<number | null> {
     const restarted = await this.restartWhere(job.clientId, {}, (query) =>
-      query.andWhere('context_version = :version AND context_status <> :processed', { version: job.version, processed: ContextStatus.Processed }),
+      query.andWhere('context_version = :version AND context_status <> :processed', {
+        version: job.version,
+        processed: ContextStatus.Processed,
+      }),
     );
     return restarted?.context_version ?? null;
   }
@@ -202,7 +205,7 @@ export class CompanyContextState {
       const clientId = await this.clients.manager.transaction(async (manager) => {
         const candidate = await candidates(manager).setLock('pessimistic_write').setOnLocked('skip_locked').getRawOne<{ id: number }>();
         if (!candidate) return undefined;
-        await this.claimUpdate(token, manager.createQueryBuilder().update(Client)).where('id = :id', candidate).execute();
+        await this.claimUpdate(token, manager.getRepository(Client).createQueryBuilder().update()).where('id = :id', candidate).execute();
         return candidate.id;
       });
       return clientId === undefined ? undefined : this.readClaim(clientId, token);
@@ -211,7 +214,10 @@ export class CompanyContextState {
     // SQLite serialises writers: the guarded update makes sure only one worker wins the row.
     const candidate = await candidates(this.clients.manager).getRawOne<{ id: number }>();
     if (!candidate) return undefined;
-    const result = await this.claimUpdate(token).where('id = :id', candidate).andWhere(where.replace(/client\./g, ''), params).execute();
+    const result = await this.claimUpdate(token)
+      .where('id = :id', candidate)
+      .andWhere(where.replace(/client\./g, ''), params)
+      .execute();
     return result.affected ? this.readClaim(candidate.id, token) : null;
   }
 
@@ -259,7 +265,10 @@ export class CompanyContextState {
     const row = await this.clients
       .createQueryBuilder('client')
       .select('MIN(client.context_available_at)', 'since')
-      .where('client.context_status = :pending AND client.context_available_at <= :now', { pending: ContextStatus.Pending, now: new Date() })
+      .where('client.context_status = :pending AND client.context_available_at <= :now', {
+        pending: ContextStatus.Pending,
+        now: new Date(),
+      })
       .getRawOne<{ since: Date | string | null }>();
     return row?.since ? parseDate(row.since) : null;
   }
@@ -297,7 +306,13 @@ export class CompanyContextState {
   async removeFromQueue(job?: CompanyContextJob): Promise<number> {
     const now = new Date();
     const query = this.update()
-      .set({ context_status: ContextStatus.Failed, context_error: REMOVED_BY_OPERATOR, context_available_at: null, context_failed_at: null, updated_at: now })
+      .set({
+        context_status: ContextStatus.Failed,
+        context_error: REMOVED_BY_OPERATOR,
+        context_available_at: null,
+        context_failed_at: null,
+        updated_at: now,
+      })
       .where('context_status = :pending', { pending: ContextStatus.Pending });
     if (job) query.andWhere('id = :clientId AND context_version = :version', job);
     return (await query.execute()).affected ?? 0;

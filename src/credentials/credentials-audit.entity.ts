@@ -1,15 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Why a reveal of stored credentials was answered the way it was; `revealed` is the only one that showed them. */
-export const REVEAL_OUTCOMES = [
-  'revealed',
-  'disabled',
-  'no_token',
-  'api_token',
-  'wrong_token',
-  'not_found',
-  'unreadable',
-] as const;
+export const REVEAL_OUTCOMES = ['revealed', 'disabled', 'no_token', 'api_token', 'wrong_token', 'not_found', 'unreadable'] as const;
 export type RevealOutcome = (typeof REVEAL_OUTCOMES)[number];
 
 /** One attempt to read a record's credentials back, allowed or refused. Rows are only ever added. */

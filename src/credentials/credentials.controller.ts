@@ -13,7 +13,11 @@ import { CredentialsAuditPage, CredentialsResponse } from './credentials.respons
 import { CredentialsService } from './credentials.service';
 import { ListAuditQuery } from './dto/list-audit.query';
 
-const ID = ApiParam({ name: 'id', description: 'The record id, a positive integer', schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 } });
+const ID = ApiParam({
+  name: 'id',
+  description: 'The record id, a positive integer',
+  schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
+});
 const NO_STORE = {
   'Cache-Control': { description: 'no-store: never kept by a browser or a proxy', schema: { type: 'string' as const } },
   Pragma: { description: 'no-cache', schema: { type: 'string' as const } },

@@ -35,7 +35,8 @@ export class CredentialsAuditResponse {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'The first 12 hex characters of the SHA-256 of the token sent (printf %s "$TOKEN" | sha256sum | cut -c1-12); null when none',
+    description:
+      'The first 12 hex characters of the SHA-256 of the token sent (printf %s "$TOKEN" | sha256sum | cut -c1-12); null when none',
     example: '3fa9c2e1b044',
   })
   token_fingerprint: string | null;

@@ -15,7 +15,9 @@ export class MigrationRunner {
     if (this.dataSource.options.type !== 'mysql') return this.apply();
     const lockHolder = this.dataSource.createQueryRunner();
     try {
-      const [row] = await lockHolder.query('SELECT GET_LOCK(?, ?) AS acquired', [LOCK_NAME, LOCK_WAIT_SECONDS]);
+      const [row] = (await lockHolder.query('SELECT GET_LOCK(?, ?) AS acquired', [LOCK_NAME, LOCK_WAIT_SECONDS])) as {
+        acquired: unknown;
+      }[];
       if (Number(row.acquired) !== 1) {
         throw new Error(`Could not get the migration lock within ${LOCK_WAIT_SECONDS} s: is another process migrating?`);
       }

@@ -6,7 +6,9 @@ import { ApiBodyErrors, ApiErrors, ApiProtected, RATE_LIMIT_HEADERS } from './ap
 import { OpenApiDocument } from './open-api-document';
 
 // swagger-ui-dist's files, served by the service itself: the page loads nothing from elsewhere, as helmet's CSP demands.
-const SWAGGER_UI = require('swagger-ui-dist/absolute-path.js')() as string;
+// The package ships no type declarations, hence the typed require.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SWAGGER_UI = (require('swagger-ui-dist/absolute-path.js') as () => string)();
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',

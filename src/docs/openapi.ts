@@ -8,7 +8,7 @@ export const OPENAPI_FILE = 'docs/openapi.json';
 const DESCRIPTION = [
   'Client records of an SEO agency. A record is saved and answered at once; a background job then has a local LLM',
   'rewrite its `company_context`, and `context_status` goes `pending → processing → processed | failed`.',
-  'docs/API.md in the repository explains statuses, the error body, the record\'s life, jobs and pagination.',
+  "docs/API.md in the repository explains statuses, the error body, the record's life, jobs and pagination.",
 ].join(' ');
 
 /** Objects name every field they have: the API refuses unknown fields in a body and answers no field beyond these. */
@@ -35,7 +35,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       {
         type: 'http',
         scheme: 'bearer',
-        description: 'CREDENTIALS_TOKEN, a separate secret: `Authorization: Bearer <CREDENTIALS_TOKEN>`; the only key to stored credentials',
+        description:
+          'CREDENTIALS_TOKEN, a separate secret: `Authorization: Bearer <CREDENTIALS_TOKEN>`; the only key to stored credentials',
       },
       CREDENTIALS_SCHEME,
     )

@@ -11,7 +11,8 @@ export const JOB_OUTCOMES = ['processed', 'retried', 'postponed', 'failed', 'dis
 export type JobOutcomeLabel = (typeof JOB_OUTCOMES)[number];
 
 /** What one AI call came to: `ok`, or the cause of its AiError (`other` for an error that is not one). */
-export type AiCallOutcome = 'ok' | 'timeout' | 'http_error' | 'malformed' | 'empty' | 'oversize' | 'truncated' | 'unreachable' | 'aborted' | 'other';
+export type AiCallOutcome =
+  'ok' | 'timeout' | 'http_error' | 'malformed' | 'empty' | 'oversize' | 'truncated' | 'unreachable' | 'aborted' | 'other';
 
 const AI_OUTCOME_OF: Record<AiFailureCause, AiCallOutcome> = {
   timeout: 'timeout',

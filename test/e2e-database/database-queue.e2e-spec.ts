@@ -37,7 +37,9 @@ describe('The database as the queue (QUEUE_CONNECTION=database)', () => {
 
     // Time passes: the retry becomes due.
     await api.dataSource.getRepository(Client).update({ id: record.id }, { context_available_at: new Date(Date.now() - 1_000) });
-    const done = await waitFor('the retry', async () => ((await status(api, record.id)).context_status === 'processed' ? await status(api, record.id) : undefined));
+    const done = await waitFor('the retry', async () =>
+      (await status(api, record.id)).context_status === 'processed' ? await status(api, record.id) : undefined,
+    );
     expect(done.context_attempts).toBe(2);
   });
 

@@ -28,12 +28,18 @@ describe('Database queue on MariaDB', () => {
       await other.query('SELECT id FROM autoseo WHERE id = ? FOR UPDATE', [locked.id]);
 
       worker = await createTestApp({ env: { AI_URL: ai.url('/chat') }, reset: false });
-      await waitFor('the free record to be processed', async () => (await api.http.get(`/clients/${free.id}`)).body.context_status === 'processed');
+      await waitFor(
+        'the free record to be processed',
+        async () => (await api.http.get(`/clients/${free.id}`)).body.context_status === 'processed',
+      );
       expect((await api.http.get(`/clients/${locked.id}`)).body.context_status).toBe('pending');
     } finally {
       await other.commitTransaction();
       await other.release();
     }
-    await waitFor('the locked record to be processed once released', async () => (await api.http.get(`/clients/${locked.id}`)).body.context_status === 'processed');
+    await waitFor(
+      'the locked record to be processed once released',
+      async () => (await api.http.get(`/clients/${locked.id}`)).body.context_status === 'processed',
+    );
   });
 });

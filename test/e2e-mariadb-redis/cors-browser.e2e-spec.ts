@@ -100,10 +100,14 @@ describe('CORS in a real browser', () => {
 
   it('lets a page on an allowed origin create and read a client with the token, and read X-RateLimit-Remaining', async () => {
     const body = clientBody();
-    const { answers: [created] } = await fromPage(allowedSite, [['/clients', { method: 'POST', token: API_TOKEN, body }]]);
+    const {
+      answers: [created],
+    } = await fromPage(allowedSite, [['/clients', { method: 'POST', token: API_TOKEN, body }]]);
     expect(created).toMatchObject({ status: 201, body: { id: expect.any(Number), client_name: body.client_name } });
     const id = Number(created.body?.id);
-    const { answers: [read] } = await fromPage(allowedSite, [[`/clients/${id}`, { token: API_TOKEN }]]);
+    const {
+      answers: [read],
+    } = await fromPage(allowedSite, [[`/clients/${id}`, { token: API_TOKEN }]]);
     expect(read).toMatchObject({ status: 200, body: { id, client_name: body.client_name } });
     expect(created.rateLimitRemaining).toMatch(/^\d+$/);
     expect(Number(created.rateLimitRemaining)).toBeLessThan(RATE_LIMIT);
@@ -112,7 +116,9 @@ describe('CORS in a real browser', () => {
   });
 
   it('lets that page read an error: a 401 and its message, not a network error', async () => {
-    const { answers: [refused] } = await fromPage(allowedSite, [['/clients', {}]]);
+    const {
+      answers: [refused],
+    } = await fromPage(allowedSite, [['/clients', {}]]);
     expect(refused).toMatchObject({ status: 401, body: { message: expect.stringContaining('Authorization: Bearer') } });
   });
 

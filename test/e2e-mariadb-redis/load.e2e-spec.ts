@@ -15,7 +15,10 @@ describe('Load: 2,000 records through two workers', () => {
 
   beforeAll(async () => {
     ai = await FakeAiServer.start();
-    api = await createTestApp({ worker: false, env: { AI_URL: ai.url('/chat'), QUEUE_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'warn' } });
+    api = await createTestApp({
+      worker: false,
+      env: { AI_URL: ai.url('/chat'), QUEUE_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'warn' },
+    });
   });
 
   afterAll(async () => {

@@ -45,7 +45,10 @@ describe(`When the database stops under a running API (QUEUE_CONNECTION=${curren
     expect(ready.body.error.database).toMatchObject({ status: 'down' });
 
     // The AI answers meanwhile: the worker holds the answer and waits for the database.
-    await waitFor('the worker to wait for the database', () => t.logs.matching(new RegExp(`client ${inFlight.id} v1: the database does not answer`)).length > 0);
+    await waitFor(
+      'the worker to wait for the database',
+      () => t.logs.matching(new RegExp(`client ${inFlight.id} v1: the database does not answer`)).length > 0,
+    );
 
     await proxy.restore();
 
@@ -53,7 +56,11 @@ describe(`When the database stops under a running API (QUEUE_CONNECTION=${curren
       const record = (await t.http.get(`/clients/${inFlight.id}`)).body;
       return record.context_status === 'processed' ? record : undefined;
     });
-    expect(done).toMatchObject({ context_attempts: 1, context_error: null, company_context: FakeAiServer.expectedTextFor(inFlight.company_context) });
+    expect(done).toMatchObject({
+      context_attempts: 1,
+      context_error: null,
+      company_context: FakeAiServer.expectedTextFor(inFlight.company_context),
+    });
     expect(ai.requests.filter((request) => request.original === inFlight.company_context)).toHaveLength(1);
     // The refused POST stored nothing; the API takes new clients again.
     expect((await t.http.get('/clients').expect(200)).body.meta.total).toBe(1);

@@ -36,10 +36,15 @@ describe(`The API and a dedicated worker as processes (QUEUE_CONNECTION=${curren
     await api.waitForOutput(/listening on port \d+: .*no worker \(RUN_WORKER=false\)/);
     const base = `http://127.0.0.1:${port}`;
 
-    const created = await documentedFetch(`${base}/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(clientBody()) });
+    const created = await documentedFetch(`${base}/clients`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(clientBody()),
+    });
     expect(created.status).toBe(201);
     const record = (await created.json()) as { id: number };
-    const read = async () => ((await (await documentedFetch(`${base}/clients/${record.id}`)).json()) as { context_status: string }).context_status;
+    const read = async () =>
+      ((await (await documentedFetch(`${base}/clients/${record.id}`)).json()) as { context_status: string }).context_status;
 
     // A whole CLI run later (over a second), nobody has taken the job.
     expect(JSON.parse((await runCli(['queue:monitor', '--json'], env)).stdout)).toMatchObject({ waiting: 1, active: 0 });

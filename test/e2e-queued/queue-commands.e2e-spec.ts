@@ -239,7 +239,10 @@ describe(`Queue commands (QUEUE_CONNECTION=${currentStack().queue})`, () => {
     const records = [];
     for (let i = 0; i < 200; i += 1) records.push(await create());
 
-    const workers = [startCli('queue:work', '--stop-when-empty', '--concurrency', '4'), startCli('queue:work', '--stop-when-empty', '--concurrency', '4')];
+    const workers = [
+      startCli('queue:work', '--stop-when-empty', '--concurrency', '4'),
+      startCli('queue:work', '--stop-when-empty', '--concurrency', '4'),
+    ];
     const results = await Promise.all(workers.map((worker) => worker.exited));
     for (const result of results) expect(result).toExitWith(0);
 

@@ -25,7 +25,9 @@ describe('Bull jobs (QUEUE_CONNECTION=redis)', () => {
 
   const create = async () => (await t.http.post('/clients').send(clientBody()).expect(201)).body;
   const settled = (id: number, status: string) =>
-    waitFor(`client ${id} to be ${status}`, async () => ((await t.http.get(`/clients/${id}`)).body.context_status === status ? true : undefined));
+    waitFor(`client ${id} to be ${status}`, async () =>
+      (await t.http.get(`/clients/${id}`)).body.context_status === status ? true : undefined,
+    );
 
   it('queues one job per client and original, id client-<id>-v<version>, carrying ids only', async () => {
     ai.respondOnce({ delayMs: 1_000 });

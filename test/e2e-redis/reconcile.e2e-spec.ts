@@ -57,7 +57,9 @@ describe('Reconciling records whose job Redis lost', () => {
     await processed(worker, record.id);
 
     // A new original saved while Redis was away: the record is pending and no job was ever queued for it.
-    await worker.dataSource.query("UPDATE autoseo SET context_status = 'pending', context_version = context_version + 1 WHERE id = ?", [record.id]);
+    await worker.dataSource.query("UPDATE autoseo SET context_status = 'pending', context_version = context_version + 1 WHERE id = ?", [
+      record.id,
+    ]);
     await waitFor('the reconciler to pick the record up', () => worker.logs.matching(/reconcile: queued 1 record\(s\)/).length === 1);
     await processed(worker, record.id);
   });
@@ -66,13 +68,19 @@ describe('Reconciling records whose job Redis lost', () => {
     const target = new URL(REDIS_URL);
     const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
     target.port = String(proxy.port);
-    const app = await createTestApp({ worker: true, env: { AI_URL: ai.url('/chat'), REDIS_URL: target.toString(), RECONCILE_INTERVAL_MS: '500' } });
+    const app = await createTestApp({
+      worker: true,
+      env: { AI_URL: ai.url('/chat'), REDIS_URL: target.toString(), RECONCILE_INTERVAL_MS: '500' },
+    });
     try {
       await proxy.cut();
 
       const record = (await app.http.post('/clients').send(clientBody()).timeout(10_000).expect(201)).body;
       expect(record.context_status).toBe('pending');
-      await waitFor('the dispatch to give up', () => app.logs.matching(new RegExp(`client ${record.id} v1: could not be queued`)).length > 0);
+      await waitFor(
+        'the dispatch to give up',
+        () => app.logs.matching(new RegExp(`client ${record.id} v1: could not be queued`)).length > 0,
+      );
 
       // Back: the job reaches Redis one way or the other (the client's own retry, or the reconciler).
       await proxy.restore();

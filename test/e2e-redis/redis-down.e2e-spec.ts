@@ -19,7 +19,11 @@ describe('With Redis unreachable', () => {
 
   it('starts, and reports the queue down in ready and full health', async () => {
     const ready = await t.http.get('/health/ready').expect(503);
-    expect(ready.body.error.queue).toMatchObject({ status: 'down', connection: 'redis', message: expect.stringContaining('did not answer') });
+    expect(ready.body.error.queue).toMatchObject({
+      status: 'down',
+      connection: 'redis',
+      message: expect.stringContaining('did not answer'),
+    });
     expect(ready.body.info.database).toEqual({ status: 'up' });
     await t.http.get('/health').expect(503);
   });

@@ -46,7 +46,10 @@ describe('A redis worker stopped right after it started', () => {
 
     const stopped = worker.stop('test');
     // Stopping closes the connection under the pending name command, which fails.
-    await waitFor('the failed command to be logged', () => api.logs.matching(/naming the worker connection: Connection is closed/).length > 0);
+    await waitFor(
+      'the failed command to be logged',
+      () => api.logs.matching(/naming the worker connection: Connection is closed/).length > 0,
+    );
     redis.release();
     await stopped;
 

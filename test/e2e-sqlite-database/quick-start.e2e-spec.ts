@@ -92,7 +92,11 @@ describe('README quick start: npm start on a fresh checkout', () => {
       company_context: original,
     };
     const base = `http://127.0.0.1:${port}`;
-    const created = await documentedFetch(`${base}/clients`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const created = await documentedFetch(`${base}/clients`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(created.status).toBe(201);
     const { id, context_status } = (await created.json()) as { id: number; context_status: string };
     expect(context_status).toBe('pending');

@@ -35,12 +35,21 @@ describe('Queue commands (QUEUE_CONNECTION=sync)', () => {
   });
 
   // Help needs no queue: commander answers it before any command runs.
-  it.each(['queue:work', 'queue:monitor', 'queue:failed', 'queue:retry', 'queue:forget', 'queue:flush', 'queue:clear', 'queue:pause', 'queue:resume', 'queue:reconcile', 'migration:run'])(
-    '%s --help explains the command and exits 0',
-    async (command) => {
-      const result = await runCli([command, '--help'], api.env);
-      expect(result).toExitWith(0);
-      expect(result.stdout).toContain(`Usage: autoseo ${command}`);
-    },
-  );
+  it.each([
+    'queue:work',
+    'queue:monitor',
+    'queue:failed',
+    'queue:retry',
+    'queue:forget',
+    'queue:flush',
+    'queue:clear',
+    'queue:pause',
+    'queue:resume',
+    'queue:reconcile',
+    'migration:run',
+  ])('%s --help explains the command and exits 0', async (command) => {
+    const result = await runCli([command, '--help'], api.env);
+    expect(result).toExitWith(0);
+    expect(result.stdout).toContain(`Usage: autoseo ${command}`);
+  });
 });

@@ -40,7 +40,10 @@ describe('Swagger UI at /docs, in a browser', () => {
     const answer = await page.goto(`${baseUrl}/docs`);
     expect(answer?.status()).toBe(200);
     expect(await answer?.headerValue('content-security-policy')).toContain("script-src 'self'");
-    await page.locator('.opblock').nth(documented.length - 1).waitFor({ timeout: 20_000 });
+    await page
+      .locator('.opblock')
+      .nth(documented.length - 1)
+      .waitFor({ timeout: 20_000 });
 
     const shown = await page.locator('.opblock-summary').evaluateAll((blocks) =>
       blocks.map((block) => {

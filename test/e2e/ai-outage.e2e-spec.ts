@@ -41,7 +41,11 @@ describe(`The AI server down and back (QUEUE_CONNECTION=${currentStack().queue})
       const current = await get(t!, record.id);
       return current.context_status === 'processed' ? current : undefined;
     });
-    expect(done).toMatchObject({ context_attempts: 1, context_error: null, company_context: FakeAiServer.expectedTextFor(record.company_context) });
+    expect(done).toMatchObject({
+      context_attempts: 1,
+      context_error: null,
+      company_context: FakeAiServer.expectedTextFor(record.company_context),
+    });
     expect(t.logs.matching(/AI answers again: breaker closed/)).toHaveLength(1);
     expect((await t.http.get('/health').expect(200)).body.details.ai.breaker).toEqual({ state: 'closed', consecutiveFailures: 0 });
   });
@@ -52,11 +56,18 @@ describe(`The AI server down and back (QUEUE_CONNECTION=${currentStack().queue})
     t = await createTestApp({ env: { AI_URL: ai.url('/chat'), AI_BREAKER_THRESHOLD: '2', AI_COOLDOWN_MS: '60000' } });
     const records = [await create(t), await create(t), await create(t)];
 
-    await waitFor('the breaker to open', () => t!.logs.matching(/AI is down: 2 connection failures in a row; no call for 60000 ms/).length === 1);
+    await waitFor(
+      'the breaker to open',
+      () => t!.logs.matching(/AI is down: 2 connection failures in a row; no call for 60000 ms/).length === 1,
+    );
     expect((await t.http.get('/health').expect(503)).body.error.ai.breaker).toMatchObject({ state: 'open', consecutiveFailures: 2 });
     expect(ai.requests.filter((request) => request.method === 'POST')).toHaveLength(2);
     for (const record of records) {
-      expect(await get(t, record.id)).toMatchObject({ context_status: 'pending', context_attempts: 0, company_context: record.company_context });
+      expect(await get(t, record.id)).toMatchObject({
+        context_status: 'pending',
+        context_attempts: 0,
+        company_context: record.company_context,
+      });
     }
   });
 

@@ -18,7 +18,13 @@ describe.each([
     capOf: (body: any) => body.options.num_predict,
     served: 'gpt-oss:latest, gpt-oss:20b',
   },
-  { protocol: 'openai', path: '/v1/chat/completions', listPath: '/v1/models', capOf: (body: any) => body.max_tokens, served: 'gpt-oss, gpt-oss:20b' },
+  {
+    protocol: 'openai',
+    path: '/v1/chat/completions',
+    listPath: '/v1/models',
+    capOf: (body: any) => body.max_tokens,
+    served: 'gpt-oss, gpt-oss:20b',
+  },
 ])('AI_PROTOCOL=$protocol against a server that lists its models', ({ protocol, path, listPath, capOf, served }) => {
   let ai: FakeAiServer;
   let t: TestApp | undefined;

@@ -134,7 +134,10 @@ describe('Company context processing', () => {
 
     await t.http.delete(`/clients/${record.id}`).expect(204);
 
-    await waitFor('the deleted record’s job to end', () => t.logs.matching(new RegExp(`client ${record.id} v1: result discarded`)).length === 1);
+    await waitFor(
+      'the deleted record’s job to end',
+      () => t.logs.matching(new RegExp(`client ${record.id} v1: result discarded`)).length === 1,
+    );
     expect(errorsAbout(record.id)).toEqual([]);
     const next = await create();
     await settled(next.id);

@@ -105,7 +105,7 @@ describe('CORS', () => {
       expect(read.body.client_name).toBe(created.body.client_name);
     });
 
-    it('answers a refused origin\'s request as usual but without CORS headers, so its page cannot read it', async () => {
+    it("answers a refused origin's request as usual but without CORS headers, so its page cannot read it", async () => {
       const response = await t.http.get('/clients').set('Origin', STRANGER).set('Authorization', AUTHORIZATION).expect(200);
       expect(corsHeaders(response)).toEqual([]);
       expect(response.headers.vary).toMatch(/\bOrigin\b/);

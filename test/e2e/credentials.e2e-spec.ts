@@ -171,8 +171,8 @@ describe('Reading stored credentials back', () => {
       const { id, body } = await createClient(t);
       const shown = await cli(['clients:credentials', String(id)], { ...t.env, CREDENTIALS_TOKEN });
       expect(shown).toExitWith(0);
-      expect(shown.stdout).toContain(`password:     ${body.password}\n`);
-      expect(shown.stdout).toContain(`password_app: ${body.password_app}\n`);
+      expect(shown.stdout).toContain(`password:     ${String(body.password)}\n`);
+      expect(shown.stdout).toContain(`password_app: ${String(body.password_app)}\n`);
       const json = await cli(['clients:credentials', String(id), '--json'], { ...t.env, CREDENTIALS_TOKEN });
       expect(JSON.parse(json.stdout)).toEqual(storedIn(body));
 

@@ -14,9 +14,34 @@ const SEED = process.env.FUZZ_SEED === 'random' ? randomInt(2 ** 31) : Number(pr
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 1_200);
 
 // What a client of the API sets, compared between what was answered and what reads back.
-const USER_FIELDS = ['client_name', 'client_email', 'url', 'username', 'user_app', 'CompanyName', 'AddressLine1', 'Locality', 'AdminDistrict', 'PostalCode', 'CountryRegion', 'company_context_original'];
+const USER_FIELDS = [
+  'client_name',
+  'client_email',
+  'url',
+  'username',
+  'user_app',
+  'CompanyName',
+  'AddressLine1',
+  'Locality',
+  'AdminDistrict',
+  'PostalCode',
+  'CountryRegion',
+  'company_context_original',
+];
 // The columns the background job writes on its own, left out when checking that a rejected PATCH changed nothing.
-const JOB_COLUMNS = ['company_context', 'context_status', 'context_attempts', 'context_error', 'context_ai_ms', 'context_processed_at', 'context_available_at', 'context_failed_at', 'context_claimed_at', 'context_claim_token', 'updated_at'];
+const JOB_COLUMNS = [
+  'company_context',
+  'context_status',
+  'context_attempts',
+  'context_error',
+  'context_ai_ms',
+  'context_processed_at',
+  'context_available_at',
+  'context_failed_at',
+  'context_claimed_at',
+  'context_claim_token',
+  'updated_at',
+];
 
 describe(`Fuzzing every route (FUZZ_SEED=${SEED})`, () => {
   let ai: FakeAiServer;
@@ -37,7 +62,11 @@ describe(`Fuzzing every route (FUZZ_SEED=${SEED})`, () => {
     let test = t.http[request.method.toLowerCase() as 'get'](request.path).timeout(5_000);
     for (const [name, value] of Object.entries(request.headers ?? {})) test = test.set(name, value);
     // superagent would send a Buffer with a JSON type as {"type":"Buffer",...}: the identity serializer keeps its bytes.
-    if (request.body !== undefined) test = test.set('Content-Type', request.contentType ?? 'application/octet-stream').serialize((body) => body).send(request.body);
+    if (request.body !== undefined)
+      test = test
+        .set('Content-Type', request.contentType ?? 'application/octet-stream')
+        .serialize((body) => body)
+        .send(request.body);
     return test;
   };
 
@@ -54,7 +83,8 @@ describe(`Fuzzing every route (FUZZ_SEED=${SEED})`, () => {
     if (status >= 500) problems.push(`answered ${status}`);
     if (status >= 400) {
       const error = body as { statusCode?: unknown; error?: unknown; message?: unknown };
-      const messageOk = typeof error?.message === 'string' || (Array.isArray(error?.message) && error.message.every((line) => typeof line === 'string'));
+      const messageOk =
+        typeof error?.message === 'string' || (Array.isArray(error?.message) && error.message.every((line) => typeof line === 'string'));
       if (!contentType?.startsWith('application/json') || error?.statusCode !== status || typeof error?.error !== 'string' || !messageOk) {
         problems.push(`error body is not { statusCode, error, message }: ${contentType} ${JSON.stringify(body).slice(0, 200)}`);
       }
@@ -69,10 +99,28 @@ describe(`Fuzzing every route (FUZZ_SEED=${SEED})`, () => {
       ['a gzip body that is not gzip', { 'Content-Encoding': 'gzip' }, '{}', 400, /Content-Encoding/],
       ['a charset other than UTF-8', { 'Content-Type': 'application/json; charset=latin1' }, '{}', 415, /UTF-8/],
       ['a charset that does not exist', { 'Content-Type': 'application/json; charset=nope' }, '{}', 415, /UTF-8/],
-      ['JSON nested 10,000 levels deep', {}, `{"client_name":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`, 400, /client_name is nested more than 16 levels deep/],
+      [
+        'JSON nested 10,000 levels deep',
+        {},
+        `{"client_name":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+        400,
+        /client_name is nested more than 16 levels deep/,
+      ],
       ['an array nested 30,000 levels deep', {}, `${'['.repeat(30_000)}${']'.repeat(30_000)}`, 400, /nested more than 16 levels deep/],
-      ['an email with a lone surrogate', {}, JSON.stringify(clientBody({ client_email: '\udfff\ud800@example.com' })), 400, /client_email must be well-formed Unicode/],
-      ['a name with a lone surrogate', {}, JSON.stringify(clientBody({ client_name: 'Muebles \ud800' })), 400, /client_name must be well-formed Unicode/],
+      [
+        'an email with a lone surrogate',
+        {},
+        JSON.stringify(clientBody({ client_email: '\udfff\ud800@example.com' })),
+        400,
+        /client_email must be well-formed Unicode/,
+      ],
+      [
+        'a name with a lone surrogate',
+        {},
+        JSON.stringify(clientBody({ client_name: 'Muebles \ud800' })),
+        400,
+        /client_name must be well-formed Unicode/,
+      ],
     ])('answers %s with a 4xx that says what is wrong, and stores nothing', async (_case, headers, body, status, message) => {
       const before = await t.count();
       const response = await t.http
@@ -126,7 +174,8 @@ describe(`Fuzzing every route (FUZZ_SEED=${SEED})`, () => {
       const created = request.method === 'POST' && /^\/clients\/?(\?|$)/i.test(request.path) && response.status === 201;
       const deleted = request.method === 'DELETE' && response.status === 204;
       if (created) existingIds.push(response.body.id);
-      if (response.status < 300 && typeof response.body?.id === 'number' && 'client_name' in response.body) answered.set(response.body.id, response.body);
+      if (response.status < 300 && typeof response.body?.id === 'number' && 'client_name' in response.body)
+        answered.set(response.body.id, response.body);
       if (deleted) {
         const id = request.targetId ?? Number(/\/clients\/+(\d+)/i.exec(request.path)?.[1]);
         if (existingIds.includes(id)) existingIds.splice(existingIds.indexOf(id), 1);
@@ -146,12 +195,17 @@ describe(`Fuzzing every route (FUZZ_SEED=${SEED})`, () => {
       const response = await t.http.get(`/clients/${id}`);
       if (response.status !== 200) failures.push(`GET /clients/${id} of an accepted record answered ${response.status}`);
       else if (answered.has(id) && userFields(response.body) !== userFields(answered.get(id)!)) {
-        failures.push(`record ${id} reads back as ${userFields(response.body).slice(0, 300)}, not as accepted: ${userFields(answered.get(id)!).slice(0, 300)}`);
+        failures.push(
+          `record ${id} reads back as ${userFields(response.body).slice(0, 300)}, not as accepted: ${userFields(answered.get(id)!).slice(0, 300)}`,
+        );
       }
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
-    const summary = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ');
+    const summary = [...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ');
     if (failures.length > 0) {
       throw new Error(`FUZZ_SEED=${SEED}: ${failures.length} problems (statuses ${summary}):\n${failures.slice(0, 25).join('\n')}`);
     }

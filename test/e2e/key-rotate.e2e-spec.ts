@@ -40,6 +40,8 @@ describe('key:rotate', () => {
 
     const lost = await runCli(['key:rotate'], { ...api.env, APP_KEY: generateAppKey() });
     expect(lost).toExitWith(1);
-    expect(lost.stderr).toContain(`2 record(s) are sealed with a key that is neither APP_KEY nor in APP_PREVIOUS_KEYS: ids ${ids.join(', ')}`);
+    expect(lost.stderr).toContain(
+      `2 record(s) are sealed with a key that is neither APP_KEY nor in APP_PREVIOUS_KEYS: ids ${ids.join(', ')}`,
+    );
   });
 });

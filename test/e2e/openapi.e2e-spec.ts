@@ -34,7 +34,10 @@ describe('The API describes itself (OpenAPI)', () => {
     });
 
     it('serves at /docs/openapi.json the same document as the committed docs/openapi.json', async () => {
-      const response = await t.http.get('/docs/openapi.json').expect(200).expect('Content-Type', /application\/json/);
+      const response = await t.http
+        .get('/docs/openapi.json')
+        .expect(200)
+        .expect('Content-Type', /application\/json/);
       const committed = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8'));
       // toEqual's diff shows what changed; the message says how to bring the copy up to date.
       if (JSON.stringify(response.body) !== JSON.stringify(committed)) {
@@ -87,7 +90,10 @@ describe('The API describes itself (OpenAPI)', () => {
     });
 
     it('opens Swagger UI at /docs with its script and style served by the service, under the same Content-Security-Policy', async () => {
-      const page = await t.http.get('/docs').expect(200).expect('Content-Type', /text\/html/);
+      const page = await t.http
+        .get('/docs')
+        .expect(200)
+        .expect('Content-Type', /text\/html/);
       const policy = (await t.http.get('/health/live').expect(200)).headers['content-security-policy'];
       expect(page.headers['content-security-policy']).toBe(policy);
       expect(policy).toContain("script-src 'self'");
@@ -102,7 +108,10 @@ describe('The API describes itself (OpenAPI)', () => {
         const response = await t.http.get(asset).expect(200);
         expect(response.headers['content-security-policy']).toBe(policy);
       }
-      const init = await t.http.get('/docs/assets/swagger-ui-init.js').expect(200).expect('Content-Type', /javascript/);
+      const init = await t.http
+        .get('/docs/assets/swagger-ui-init.js')
+        .expect(200)
+        .expect('Content-Type', /javascript/);
       expect(init.text).toContain('"/clients/{id}/context/reprocess"');
       const bundle = await t.http.get('/docs/assets/swagger-ui-bundle.js').expect('Content-Type', /javascript/);
       expect(bundle.text.length).toBeGreaterThan(100_000);

@@ -88,8 +88,14 @@ describe('Security', () => {
     });
 
     it('never shows the token in a response or a log line', async () => {
-      await t.http.get('/clients').set('Authorization', bearer(`${API_TOKEN}-wrong`)).expect(401);
-      const wrong = await t.http.get('/clients').set('Authorization', bearer('x'.repeat(40))).expect(401);
+      await t.http
+        .get('/clients')
+        .set('Authorization', bearer(`${API_TOKEN}-wrong`))
+        .expect(401);
+      const wrong = await t.http
+        .get('/clients')
+        .set('Authorization', bearer('x'.repeat(40)))
+        .expect(401);
       expect(JSON.stringify(wrong.body)).not.toContain(API_TOKEN);
       expect(t.logs.text()).not.toContain(API_TOKEN);
     });
@@ -130,7 +136,11 @@ describe('Security', () => {
         .post('/clients')
         .send(clientBody({ company_context: 'x'.repeat(65 * 1024) }))
         .expect(413);
-      expect(response.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is larger than the 64 KiB limit' });
+      expect(response.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'Request body is larger than the 64 KiB limit',
+      });
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(await t.count()).toBe(before);
     });
@@ -138,7 +148,10 @@ describe('Security', () => {
     it('answers 413 to an oversized PATCH and leaves the record as it was', async () => {
       const created = (await t.http.post('/clients').send(clientBody()).expect(201)).body;
       const before = (await t.row(created.id))!.client_name;
-      await t.http.patch(`/clients/${created.id}`).send({ client_name: 'y'.repeat(70 * 1024) }).expect(413);
+      await t.http
+        .patch(`/clients/${created.id}`)
+        .send({ client_name: 'y'.repeat(70 * 1024) })
+        .expect(413);
       expect((await t.row(created.id))!.client_name).toBe(before);
     });
 
@@ -166,7 +179,10 @@ describe('Security', () => {
       const secrets = ['Pw-create-7f3a91', 'PwApp-create-c82e', 'Pw-patch-5b1d77', 'PwApp-patch-0e4f'];
       const seenByAi = ai.requests.length;
       const responses: unknown[] = [];
-      const created = await t.http.post('/clients').send(clientBody({ password: secrets[0], password_app: secrets[1] })).expect(201);
+      const created = await t.http
+        .post('/clients')
+        .send(clientBody({ password: secrets[0], password_app: secrets[1] }))
+        .expect(201);
       responses.push(created.body);
       const id = created.body.id;
       await waitFor('the record to be processed', async () => (await t.http.get(`/clients/${id}`)).body.context_status === 'processed');
@@ -176,10 +192,27 @@ describe('Security', () => {
       responses.push((await t.http.patch(`/clients/${id}`).send({ password: secrets[2], password_app: secrets[3] }).expect(200)).body);
       // Rejected requests that carry a password: the error names the field, never the value.
       responses.push((await t.http.patch(`/clients/${id}`).send({ password: secrets[2], client_email: 'bad' }).expect(400)).body);
-      responses.push((await t.http.post('/clients').send(clientBody({ password: `${secrets[0]}${'x'.repeat(300)}` })).expect(400)).body);
-      responses.push((await t.http.post('/clients').send(clientBody({ password: secrets[0], unknown: secrets[1] })).expect(400)).body);
+      responses.push(
+        (
+          await t.http
+            .post('/clients')
+            .send(clientBody({ password: `${secrets[0]}${'x'.repeat(300)}` }))
+            .expect(400)
+        ).body,
+      );
+      responses.push(
+        (
+          await t.http
+            .post('/clients')
+            .send(clientBody({ password: secrets[0], unknown: secrets[1] }))
+            .expect(400)
+        ).body,
+      );
       responses.push((await t.http.post(`/clients/${id}/context/reprocess`).expect(202)).body);
-      await waitFor('the record to be processed again', async () => (await t.http.get(`/clients/${id}`)).body.context_status === 'processed');
+      await waitFor(
+        'the record to be processed again',
+        async () => (await t.http.get(`/clients/${id}`)).body.context_status === 'processed',
+      );
 
       const row = JSON.stringify(await t.row(id));
       const aiRequests = JSON.stringify(ai.requests.slice(seenByAi));
@@ -202,7 +235,10 @@ describe('Security', () => {
     let t: TestApp;
 
     beforeEach(async () => {
-      t = await createTestApp({ env: { AI_URL: ai.url('/chat'), RATE_LIMIT: String(LIMIT), RATE_LIMIT_WINDOW_MS: '60000' }, worker: false });
+      t = await createTestApp({
+        env: { AI_URL: ai.url('/chat'), RATE_LIMIT: String(LIMIT), RATE_LIMIT_WINDOW_MS: '60000' },
+        worker: false,
+      });
     });
 
     afterEach(async () => {
@@ -258,7 +294,11 @@ describe('Security', () => {
     it('counts requests with a wrong token too, so a token cannot be guessed at full speed', async () => {
       await t.close();
       t = await createTestApp({ env: { AI_URL: ai.url('/chat'), API_TOKEN, RATE_LIMIT: String(LIMIT) }, worker: false });
-      for (let i = 0; i < LIMIT; i++) await t.http.get('/clients').set('Authorization', bearer(`guess-number-${i}-xxxxxxxxxx`)).expect(401);
+      for (let i = 0; i < LIMIT; i++)
+        await t.http
+          .get('/clients')
+          .set('Authorization', bearer(`guess-number-${i}-xxxxxxxxxx`))
+          .expect(401);
       await t.http.get('/clients').set('Authorization', bearer(API_TOKEN)).expect(429);
     });
   });

@@ -24,7 +24,11 @@ export class CliProcess {
   constructor(args: string[], env: Record<string, string>, entry = CLI, { cwd }: { cwd?: string } = {}) {
     // The parent's environment minus anything a developer set for the app: the test decides it all.
     const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => ['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(name)));
-    this.child = spawn(process.execPath, [entry, ...args], { env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], cwd });
+    this.child = spawn(process.execPath, [entry, ...args], {
+      env: { ...base, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
+    });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) =>

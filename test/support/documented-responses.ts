@@ -102,7 +102,10 @@ class ResponseChecker {
     if (contentType !== 'application/json' || !schema) return null;
     const validate = this.validator(schema);
     if (validate(response.body)) return null;
-    const errors = (validate.errors ?? []).map(describeError).filter((line, index, all) => all.indexOf(line) === index).join('; ');
+    const errors = (validate.errors ?? [])
+      .map(describeError)
+      .filter((line, index, all) => all.indexOf(line) === index)
+      .join('; ');
     return `${answered} with a body that does not match docs/openapi.json: ${errors}. Body: ${JSON.stringify(response.body).slice(0, 300)}`;
   }
 
@@ -152,7 +155,7 @@ function checkAgainstDocument(test: Test): Test {
   const assert = internal.assert;
   internal.assert = function (this: Test, resError, res, fn) {
     assert.call(this, resError, res, (error, response) => {
-      const problem = !error && response ? undocumentedAnswer(internal.method, internal.url, response as Answer) : null;
+      const problem = !error && response ? undocumentedAnswer(internal.method, internal.url, response) : null;
       fn?.call(this, error ?? (problem ? new Error(`${problem}\n${HOW_TO_FIX}`) : null), response);
     });
   };

@@ -19,7 +19,11 @@ export const ROUTES: Record<string, FakeAiProtocol> = {
  */
 export function expectedTextFor(original: string): string {
   const trimmed = original.trim();
-  const marker = trimmed.replace(/\s+/g, ' ').slice(0, 20).replace(/[^\p{L}\p{N} .,-]/gu, '').trim();
+  const marker = trimmed
+    .replace(/\s+/g, ' ')
+    .slice(0, 20)
+    .replace(/[^\p{L}\p{N} .,-]/gu, '')
+    .trim();
   const reference = createHash('sha256').update(trimmed).digest('hex').slice(0, 8);
   return (
     `Según la información facilitada, la empresa descrita en el texto «${marker}…» desarrolla su actividad ` +

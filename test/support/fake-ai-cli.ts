@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   const server = await FakeAiServer.start({ port, host: (values.host as string | undefined) ?? '127.0.0.1' });
   server.respondWith((request) => {
     const original = request.original ?? '';
-    process.stdout.write(`${request.receivedAt.toISOString()} ${request.method} ${request.path}: original of ${original.length} characters\n`);
+    process.stdout.write(
+      `${request.receivedAt.toISOString()} ${request.method} ${request.path}: original of ${original.length} characters\n`,
+    );
     return { delayMs, status };
   });
   process.stdout.write(`Fake AI listening on ${server.baseUrl}\n  AI_URL=${server.url(PATHS[protocol])} AI_PROTOCOL=${protocol}\n`);

@@ -196,7 +196,12 @@ export class FakeAiServer {
       const onChange = () => condition() && finish();
       const onClose = () => finish(new Error(`FakeAiServer closed while waiting for ${description}`));
       const timer = setTimeout(
-        () => finish(new Error(`FakeAiServer: no ${description} within ${timeoutMs} ms (requests: ${this.requests.length}, in flight: ${this.current})`)),
+        () =>
+          finish(
+            new Error(
+              `FakeAiServer: no ${description} within ${timeoutMs} ms (requests: ${this.requests.length}, in flight: ${this.current})`,
+            ),
+          ),
         timeoutMs,
       );
       this.changes.on('change', onChange).on('close', onClose);

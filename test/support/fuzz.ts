@@ -64,7 +64,7 @@ const NASTY_STRINGS = [
   '-1',
   '1e309',
   "' OR '1'='1",
-  "1; DROP TABLE autoseo; --",
+  '1; DROP TABLE autoseo; --',
   "x'); DELETE FROM autoseo; --",
   '" OR ""="',
   "admin'--",
@@ -112,7 +112,18 @@ const FIELDS = [
   'company_context',
 ];
 
-const FOREIGN_FIELDS = ['id', 'pin', 'context_status', 'context_version', 'company_context_original', 'created_at', 'constructor', 'isAdmin', 'password[]', ''];
+const FOREIGN_FIELDS = [
+  'id',
+  'pin',
+  'context_status',
+  'context_version',
+  'company_context_original',
+  'created_at',
+  'constructor',
+  'isAdmin',
+  'password[]',
+  '',
+];
 
 /** Code points from every plane, control characters and lone surrogates included. */
 function randomUnicode(r: Random, length: number): string {
@@ -146,7 +157,10 @@ export function randomValue(r: Random, depth = 0): unknown {
     [1, () => r.chance(0.5)],
     [2, () => null],
     [depth < 3 ? 1 : 0, () => Array.from({ length: r.int(0, 4) }, () => randomValue(r, depth + 1))],
-    [depth < 3 ? 1 : 0, () => Object.fromEntries(Array.from({ length: r.int(0, 3) }, () => [randomString(r).slice(0, 20), randomValue(r, depth + 1)]))],
+    [
+      depth < 3 ? 1 : 0,
+      () => Object.fromEntries(Array.from({ length: r.int(0, 3) }, () => [randomString(r).slice(0, 20), randomValue(r, depth + 1)])),
+    ],
   ])();
 }
 
@@ -188,7 +202,14 @@ function rawBody(r: Random, object: () => Record<string, unknown>): RawBody {
     [1, () => deepJson(r)],
     [1, () => ({ kind: 'truncated JSON', body: truncated(r, JSON.stringify(object())), contentType: 'application/json' })],
     [1, () => ({ kind: 'JSON with prototype keys', body: protoJson(r, object()), contentType: 'application/json' })],
-    [1, () => ({ kind: 'garbage bytes', body: Buffer.from(Array.from({ length: r.int(1, 500) }, () => r.int(0, 255))), contentType: 'application/json' })],
+    [
+      1,
+      () => ({
+        kind: 'garbage bytes',
+        body: Buffer.from(Array.from({ length: r.int(1, 500) }, () => r.int(0, 255))),
+        contentType: 'application/json',
+      }),
+    ],
     [
       1,
       () => ({
@@ -198,7 +219,14 @@ function rawBody(r: Random, object: () => Record<string, unknown>): RawBody {
       }),
     ],
     [2, () => ({ kind: 'another content type', body: JSON.stringify(object()), contentType: r.pick(CONTENT_TYPES) })],
-    [1, () => ({ kind: 'a form body', body: new URLSearchParams(clientBody() as Record<string, string>).toString(), contentType: 'application/x-www-form-urlencoded' })],
+    [
+      1,
+      () => ({
+        kind: 'a form body',
+        body: new URLSearchParams(clientBody() as Record<string, string>).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+      }),
+    ],
     [
       1,
       () => ({
@@ -208,7 +236,14 @@ function rawBody(r: Random, object: () => Record<string, unknown>): RawBody {
         headers: { 'Content-Encoding': r.pick(['gzip', 'deflate', 'br', 'compress', 'identity', 'x-unknown']) },
       }),
     ],
-    [1, () => ({ kind: 'over 64 KiB', body: JSON.stringify({ ...object(), company_context: 'x'.repeat(r.int(65 * 1024, 90 * 1024)) }), contentType: 'application/json' })],
+    [
+      1,
+      () => ({
+        kind: 'over 64 KiB',
+        body: JSON.stringify({ ...object(), company_context: 'x'.repeat(r.int(65 * 1024, 90 * 1024)) }),
+        contentType: 'application/json',
+      }),
+    ],
     [1, () => ({ kind: 'an empty JSON body', body: '', contentType: 'application/json' })],
   ])();
 }
@@ -304,7 +339,21 @@ function idSegment(r: Random, targets: FuzzTargets): { segment: string; targetId
 const encode = (value: string) => encodeURIComponent(Buffer.from(value, 'utf8').toString('utf8'));
 
 function queryString(r: Random): string {
-  if (r.chance(0.1)) return r.pick(['?', '?&&&', '?=', '?page', '?page=%', '?limit=%zz', '?%00=1', '?page=1&page=2', '?page[]=1', '?page[$gt]=0', '?__proto__[polluted]=yes', '?constructor[prototype][polluted]=yes']);
+  if (r.chance(0.1))
+    return r.pick([
+      '?',
+      '?&&&',
+      '?=',
+      '?page',
+      '?page=%',
+      '?limit=%zz',
+      '?%00=1',
+      '?page=1&page=2',
+      '?page[]=1',
+      '?page[$gt]=0',
+      '?__proto__[polluted]=yes',
+      '?constructor[prototype][polluted]=yes',
+    ]);
   const parameters: string[] = [];
   for (let i = r.int(1, 4); i > 0; i--) {
     const key = r.pick(['page', 'limit', 'context_status', 'page', 'limit', 'sort', 'q', 'id', 'page[]', 'limit[x]']);
@@ -323,49 +372,78 @@ function queryString(r: Random): string {
 export function fuzzRequest(r: Random, targets: FuzzTargets): FuzzRequest {
   return r.weighted<() => FuzzRequest>([
     [30, () => ({ method: 'POST', path: '/clients', ...rawBody(r, () => mutatedBody(r)) })],
-    [20, () => {
-      const { segment, targetId } = idSegment(r, targets);
-      return { method: 'PATCH', path: `/clients/${segment}`, targetId, ...rawBody(r, () => patchBody(r)) };
-    }],
+    [
+      20,
+      () => {
+        const { segment, targetId } = idSegment(r, targets);
+        return { method: 'PATCH', path: `/clients/${segment}`, targetId, ...rawBody(r, () => patchBody(r)) };
+      },
+    ],
     [14, () => ({ method: 'GET', path: `/clients${queryString(r)}`, kind: 'list with a query string' })],
-    [8, () => ({ method: 'GET', path: `/clients/${idSegment(r, targets).segment}${r.chance(0.2) ? queryString(r) : ''}`, kind: 'one record' })],
-    [4, () => {
-      const { segment, targetId } = idSegment(r, targets);
-      return { method: 'DELETE', path: `/clients/${segment}`, targetId, kind: 'delete' };
-    }],
-    [8, () => {
-      const { segment } = idSegment(r, targets);
-      const withBody = r.chance(0.4);
-      return {
-        method: 'POST',
-        path: `/clients/${segment}/context/reprocess`,
-        ...(withBody ? rawBody(r, () => patchBody(r)) : { kind: 'reprocess' }),
-      };
-    }],
-    [5, () => ({ method: 'GET', path: `${r.pick(['/health', '/health/live', '/health/ready'])}${r.chance(0.5) ? queryString(r) : ''}`, kind: 'health' })],
-    [11, () => ({
-      method: r.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const),
-      path: r.pick([
-        '/clients',
-        '/clients/1',
-        '/clients/1/context',
-        '/clients/1/context/reprocess/extra',
-        '/clients//1',
-        '/CLIENTS',
-        '/clients/%2e%2e/health',
-        '/health/live/x',
-        '/health',
-        '/%',
-        '/clients/1%2F2',
-        `/${encode(randomString(r).slice(0, 200))}`,
-      ]),
-      kind: 'any method on any path',
-      ...(r.chance(0.5) ? rawBody(r, () => mutatedBody(r)) : {}),
-    })],
+    [
+      8,
+      () => ({
+        method: 'GET',
+        path: `/clients/${idSegment(r, targets).segment}${r.chance(0.2) ? queryString(r) : ''}`,
+        kind: 'one record',
+      }),
+    ],
+    [
+      4,
+      () => {
+        const { segment, targetId } = idSegment(r, targets);
+        return { method: 'DELETE', path: `/clients/${segment}`, targetId, kind: 'delete' };
+      },
+    ],
+    [
+      8,
+      () => {
+        const { segment } = idSegment(r, targets);
+        const withBody = r.chance(0.4);
+        return {
+          method: 'POST',
+          path: `/clients/${segment}/context/reprocess`,
+          ...(withBody ? rawBody(r, () => patchBody(r)) : { kind: 'reprocess' }),
+        };
+      },
+    ],
+    [
+      5,
+      () => ({
+        method: 'GET',
+        path: `${r.pick(['/health', '/health/live', '/health/ready'])}${r.chance(0.5) ? queryString(r) : ''}`,
+        kind: 'health',
+      }),
+    ],
+    [
+      11,
+      () => ({
+        method: r.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const),
+        path: r.pick([
+          '/clients',
+          '/clients/1',
+          '/clients/1/context',
+          '/clients/1/context/reprocess/extra',
+          '/clients//1',
+          '/CLIENTS',
+          '/clients/%2e%2e/health',
+          '/health/live/x',
+          '/health',
+          '/%',
+          '/clients/1%2F2',
+          `/${encode(randomString(r).slice(0, 200))}`,
+        ]),
+        kind: 'any method on any path',
+        ...(r.chance(0.5) ? rawBody(r, () => mutatedBody(r)) : {}),
+      }),
+    ],
   ])();
 }
 
 export function describeRequest(request: FuzzRequest): string {
-  const body = request.body === undefined ? '' : ` body(${request.contentType ?? 'no type'}, ${request.body.length} bytes)=${String(request.body).slice(0, 200)}`;
+  const body =
+    request.body === undefined
+      ? ''
+      : ` body(${request.contentType ?? 'no type'}, ${request.body.length} bytes)=${String(request.body).slice(0, 200)}`;
   return `${request.method} ${request.path.slice(0, 200)} [${request.kind}]${request.headers ? ` ${JSON.stringify(request.headers)}` : ''}${body}`;
 }

@@ -205,7 +205,12 @@ describe('AiClient against a real fake AI server', () => {
     it('reports JSON without any text field as malformed', async () => {
       const client = await clientWith({ AI_API_KEY });
       ai.respondOnce({ rawBody: '{"status":"ok","modelo":"gpt-oss"}' });
-      expectFailure(await failureOf(client.rewrite(ORIGINAL)), 'malformed', 'AI answer has no text in respuesta, response, text or message', true);
+      expectFailure(
+        await failureOf(client.rewrite(ORIGINAL)),
+        'malformed',
+        'AI answer has no text in respuesta, response, text or message',
+        true,
+      );
     });
 
     it('reports an empty answer', async () => {
@@ -230,7 +235,12 @@ describe('AiClient against a real fake AI server', () => {
     it('stops reading a body over MAX_ANSWER_BYTES and reports it as oversize', async () => {
       const client = await clientWith({ AI_API_KEY });
       ai.respondOnce({ rawBody: JSON.stringify({ respuesta: 'x'.repeat(MAX_ANSWER_BYTES) }) });
-      expectFailure(await failureOf(client.rewrite(ORIGINAL)), 'oversize', `AI answer body is over the ${MAX_ANSWER_BYTES} byte limit`, true);
+      expectFailure(
+        await failureOf(client.rewrite(ORIGINAL)),
+        'oversize',
+        `AI answer body is over the ${MAX_ANSWER_BYTES} byte limit`,
+        true,
+      );
     });
 
     it('never shows the key in the logs of failed calls', async () => {

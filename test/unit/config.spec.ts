@@ -93,7 +93,9 @@ describe('Configuration', () => {
   });
 
   it('refuses an AI timeout that is not shorter than the job timeout', () => {
-    expect(problemsOf({ AI_TIMEOUT_MS: '60000', JOB_TIMEOUT_MS: '60000' })[0]).toMatch(/^AI_TIMEOUT_MS: must be shorter than JOB_TIMEOUT_MS/);
+    expect(problemsOf({ AI_TIMEOUT_MS: '60000', JOB_TIMEOUT_MS: '60000' })[0]).toMatch(
+      /^AI_TIMEOUT_MS: must be shorter than JOB_TIMEOUT_MS/,
+    );
   });
 
   it('requires API_TOKEN and APP_KEY in production, naming each', () => {
@@ -103,7 +105,9 @@ describe('Configuration', () => {
     ]);
     const appKey = 'base64:' + Buffer.alloc(32, 1).toString('base64');
     expect(problemsOf({ NODE_ENV: 'production', APP_KEY: appKey })).toEqual(['API_TOKEN: is required when NODE_ENV=production']);
-    expect(problemsOf({ NODE_ENV: 'production', API_TOKEN: 'a-token-of-32-characters-000000' })).toEqual(['APP_KEY: is required when NODE_ENV=production']);
+    expect(problemsOf({ NODE_ENV: 'production', API_TOKEN: 'a-token-of-32-characters-000000' })).toEqual([
+      'APP_KEY: is required when NODE_ENV=production',
+    ]);
     expect(problemsOf({ NODE_ENV: 'production', APP_KEY: appKey, API_TOKEN: 'a-token-of-32-characters-000000' })).toEqual([]);
   });
 

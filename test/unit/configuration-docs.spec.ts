@@ -10,7 +10,9 @@ const schemaVariables = Object.keys(new EnvironmentVariables()).sort();
 
 /** The first column of README's Configuration table. */
 function readmeVariables(): string[] {
-  const section = read('README.md').split(/^## /m).find((part) => part.startsWith('Configuration'));
+  const section = read('README.md')
+    .split(/^## /m)
+    .find((part) => part.startsWith('Configuration'));
   if (!section) throw new Error('README.md has no "## Configuration" section');
   return [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((match) => match[1]).sort();
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
 
 // js-yaml arrives with nest-commander (through cosmiconfig) and ships no types here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml: { load(text: string): unknown } = require('js-yaml');
 
 /**

@@ -79,7 +79,10 @@ describe('Building the prompt', () => {
   });
 
   it('uses the template of AI_PROMPT_FILE when it is set', () => {
-    const file = templateFile('custom.txt', 'Resume en tres frases, sin inventar nada:\n\n{{company_context}}\n\nSolo el texto, por favor. $&');
+    const file = templateFile(
+      'custom.txt',
+      'Resume en tres frases, sin inventar nada:\n\n{{company_context}}\n\nSolo el texto, por favor. $&',
+    );
     const prompt = builder({ AI_PROMPT_FILE: file }).build(ORIGINAL);
     expect(prompt.startsWith('Resume en tres frases, sin inventar nada:\n\n<texto_original>\n')).toBe(true);
     expect(prompt.endsWith('</texto_original>\n\nSolo el texto, por favor. $&')).toBe(true);

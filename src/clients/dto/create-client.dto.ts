@@ -74,7 +74,7 @@ export class CreateClientDto {
   })
   @IsOptional()
   @IsISO31661Alpha2({ message: 'CountryRegion must be an ISO 3166-1 alpha-2 country code, e.g. ES' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
   CountryRegion?: string | null;
 
   @ApiProperty({
@@ -82,8 +82,7 @@ export class CreateClientDto {
     minLength: 100,
     maxLength: 2000,
     description: 'The company described as typed; the AI rewrites it in the background into company_context',
-    example:
-      'Muebles Ejemplo es una empresa familiar de Valencia que fabrica muebles de madera maciza para hogares y oficinas desde 1985.',
+    example: 'Muebles Ejemplo es una empresa familiar de Valencia que fabrica muebles de madera maciza para hogares y oficinas desde 1985.',
   })
   @IsString()
   @Length(100, 2000, { message: 'company_context must be 100 to 2000 characters long' })

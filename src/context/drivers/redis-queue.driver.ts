@@ -3,13 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Job, JobOptions, JobStatus, Queue } from 'bull';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
-import {
-  COMPANY_CONTEXT_JOB,
-  COMPANY_CONTEXT_QUEUE,
-  CompanyContextJob,
-  companyContextJobId,
-  retryDelayMs,
-} from '../company-context.job';
+import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, retryDelayMs } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
 import { CompanyContextState, FailedJob } from '../company-context.state';
 import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
@@ -187,7 +181,7 @@ export class RedisQueueDriver implements QueueDriver {
     // ('paused' is a list getJobs reads, though Bull's types leave it out.)
     const live = new Set((await this.queue.getJobs([...LIVE_STATES] as JobStatus[])).filter(Boolean).map((job) => String(job.id)));
     let queued = 0;
-    for (let afterId = 0; ; ) {
+    for (let afterId = 0; ;) {
       const jobs = await this.state.openJobs(afterId, RECONCILE_PAGE);
       if (jobs.length === 0) return queued;
       for (const job of jobs) {
@@ -233,7 +227,7 @@ export class RedisQueueDriver implements QueueDriver {
     if (outcome.kind === 'retry') throw outcome.error;
     if (outcome.kind === 'failed') {
       // Our count of attempts is the record's: once it says failed, Bull must not try again.
-      job.discard();
+      await job.discard();
       throw outcome.error;
     }
     return outcome.kind;

@@ -6,9 +6,14 @@ export class QueueOperations1732600000000 implements MigrationInterface {
   name = 'QueueOperations1732600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('autoseo', new TableColumn({ name: 'context_failed_at', type: 'datetime', precision: 3, isNullable: true }));
+    await queryRunner.addColumn(
+      'autoseo',
+      new TableColumn({ name: 'context_failed_at', type: 'datetime', precision: 3, isNullable: true }),
+    );
     // Pending records are due from when they were queued (workers look them up by this column).
-    await queryRunner.query("UPDATE autoseo SET context_available_at = updated_at WHERE context_status = 'pending' AND context_available_at IS NULL");
+    await queryRunner.query(
+      "UPDATE autoseo SET context_available_at = updated_at WHERE context_status = 'pending' AND context_available_at IS NULL",
+    );
     await queryRunner.createTable(
       new Table({
         name: 'queue_state',
