@@ -19,7 +19,7 @@ describe('Metrics configuration (METRICS_PORT, METRICS_HOST)', () => {
   });
 
   it('takes an address or a host name for METRICS_HOST', () => {
-    for (const host of ['0.0.0.0', '10.0.0.7', '::', '::1', 'metrics.internal', 'localhost']) {
+    for (const host of ['0.0.0.0', '127.0.0.2', '::', '::1', 'metrics.internal', 'localhost']) {
       expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: host }).metrics.host).toBe(host);
     }
   });
