@@ -66,12 +66,15 @@ describe('The API describes itself (OpenAPI)', () => {
         'DELETE /clients/{id} 204,400,401,404,413,415,429,503',
         'GET /clients 200,400,401,413,415,429,503',
         'GET /clients/{id} 200,400,401,404,413,415,429,503',
+        'GET /clients/{id}/credentials 200,400,401,403,404,409,413,415,429,503',
+        'GET /clients/{id}/credentials/audit 200,400,401,413,415,429,503',
         'GET /docs 200,400,401,413,415,429',
         'GET /docs/assets/{file} 200,400,401,404,413,415,429',
         'GET /docs/openapi.json 200,400,401,413,415,429',
         'GET /health 200,400,413,415,503',
         'GET /health/live 200,400,413,415,503',
         'GET /health/ready 200,400,413,415,503',
+        'GET /metrics 200,400,401,413,415',
         'PATCH /clients/{id} 200,400,401,404,413,415,429,503',
         'POST /clients 201,400,401,413,415,429,503',
         'POST /clients/{id}/context/reprocess 202,400,401,404,413,415,429,503',
@@ -79,6 +82,10 @@ describe('The API describes itself (OpenAPI)', () => {
       expect(body.components.securitySchemes['api-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(body.paths['/clients'].post.security).toEqual([{ 'api-token': [] }]);
       expect(body.paths['/health/ready'].get.security).toBeUndefined();
+      // Stored passwords open only with CREDENTIALS_TOKEN: a scheme of their own, not the API token's.
+      expect(body.components.securitySchemes['credentials-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(body.paths['/clients/{id}/credentials'].get.security).toEqual([{ 'credentials-token': [] }]);
+      expect(body.paths['/clients/{id}/credentials/audit'].get.security).toEqual([{ 'api-token': [] }]);
       expect(body.paths['/clients'].post.responses['429'].headers).toHaveProperty('Retry-After');
       expect(body.paths['/clients'].get.responses['200'].headers).toHaveProperty('X-RateLimit-Remaining');
       const create = body.components.schemas.CreateClientDto;
