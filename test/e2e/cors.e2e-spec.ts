@@ -9,7 +9,7 @@ const AUTHORIZATION = `Bearer ${API_TOKEN}`;
 const ADMIN = 'https://admin.example.com';
 const LOCAL_FRONT_END = 'http://127.0.0.1:5173';
 const STRANGER = 'https://evil.example.net';
-const EXPOSED = 'X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After';
+const EXPOSED = 'X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, X-Request-Id';
 
 const corsHeaders = (response: Response) => Object.keys(response.headers).filter((name) => name.startsWith('access-control-'));
 
@@ -60,7 +60,7 @@ describe('CORS', () => {
       const response = await preflight(path, ADMIN, method).expect(204);
       expect(response.headers['access-control-allow-origin']).toBe(ADMIN);
       expect(response.headers['access-control-allow-methods']).toBe('GET, HEAD, POST, PATCH, DELETE');
-      expect(response.headers['access-control-allow-headers']).toBe('Authorization, Content-Type');
+      expect(response.headers['access-control-allow-headers']).toBe('Authorization, Content-Type, X-Request-Id');
       expect(response.headers['access-control-max-age']).toBe('7200');
       expect(response.headers['access-control-allow-credentials']).toBeUndefined();
       expect(response.headers.vary).toMatch(/\bOrigin\b/);
