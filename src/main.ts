@@ -13,6 +13,8 @@ async function bootstrap(): Promise<void> {
   const appModule = AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger });
   const app = await NestFactory.create<NestExpressApplication>(appModule, { bodyParser: false, logger: nestLogger(logger) });
   configureHttp(app, config);
+  // SIGTERM/SIGINT close the app: the worker finishes its job in flight and the queue closes cleanly.
+  app.enableShutdownHooks();
   await app.listen(config.port);
   const { database, queue } = config;
   new Logger('Main').log(

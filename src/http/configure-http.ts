@@ -57,6 +57,5 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): I
   // Built from the registered controllers, once, for GET /docs and /docs/openapi.json.
   app.get(OpenApiDocument).publish(buildOpenApiDocument(app));
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
   return app;
 }
