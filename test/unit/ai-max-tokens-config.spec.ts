@@ -1,15 +1,5 @@
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigurationError } from '../../src/config/environment';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from '../support/configuration';
 
 describe('AI_MAX_TOKENS', () => {
   it('defaults to 1536 tokens per call', () => {

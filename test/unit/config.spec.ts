@@ -1,17 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigurationError } from '../../src/config/environment';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from '../support/configuration';
 
 describe('Configuration', () => {
   it('has the defaults of the contract', () => {

@@ -1,19 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigurationError } from '../../src/config/environment';
+import { problemsOf } from '../support/configuration';
 
 const API_TOKEN = 'a-token-of-32-characters-000000';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe('CORS_ORIGINS', () => {
   it('is off by default: an empty list', () => {

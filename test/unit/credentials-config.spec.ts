@@ -1,16 +1,6 @@
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigurationError } from '../../src/config/environment';
 import { tokenFingerprint } from '../../src/security/bearer-token';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from '../support/configuration';
 
 describe('CREDENTIALS_TOKEN and CREDENTIALS_RATE_LIMIT', () => {
   it('leaves reveals off by default, and limits them to 10 per window per client', () => {

@@ -1,15 +1,5 @@
 import { loadConfig } from '../../src/config/app-config';
-import { ConfigurationError } from '../../src/config/environment';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from '../support/configuration';
 
 describe('Metrics configuration (METRICS_PORT, METRICS_HOST)', () => {
   it('has no worker listener by default, and binds it to loopback when a port is set', () => {
