@@ -54,7 +54,10 @@ describe('GET /clients: cursor pagination and the capped total', () => {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push(await create());
     // Marked failed once their jobs are done, so that no worker writes over the mark.
-    await waitFor('the records to be processed', async () => (await list('context_status=processed&limit=100')).meta.total >= 5);
+    await waitFor('the records to be processed', async () => {
+      const [pending, processing] = await Promise.all([list('context_status=pending'), list('context_status=processing')]);
+      return pending.meta.total + processing.meta.total === 0;
+    });
     await t.dataSource.query(`UPDATE autoseo SET context_status = 'failed' WHERE id IN (${[ids[0], ids[2], ids[4]].join(',')})`);
     const first = await list('context_status=failed&limit=2&page=1');
     expect(first.data.map((record) => record.id)).toEqual([ids[4], ids[2]]);
