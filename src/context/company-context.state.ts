@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In, IsNull, MoreThan, Not, Repository, UpdateQueryBuilder } from 'typeorm';
+import { EntityManager, IsNull, MoreThan, Not, Repository, UpdateQueryBuilder } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Client } from '../clients/client.entity';
 import { AppConfig } from '../config/app-config';
@@ -300,14 +300,26 @@ export class CompanyContextState {
     return (await query.execute()).affected ?? 0;
   }
 
-  /** Records that should have a live job: pending or processing, in id order, a page at a time. */
+  /**
+   * Records that should have a live job: pending or processing, in id order, a page at a time. One range
+   * of the (context_status, id) index per status, merged: an IN over both with ORDER BY id made MariaDB
+   * walk the primary key, reading every processed record between two open ones.
+   */
   async openJobs(afterId: number, limit: number): Promise<CompanyContextJob[]> {
-    const rows = await this.clients.find({
-      where: { context_status: In(OPEN_STATUSES), id: MoreThan(afterId) },
-      select: { id: true, context_version: true },
-      order: { id: 'ASC' },
-      take: limit,
-    });
+    const pages = await Promise.all(
+      OPEN_STATUSES.map((status) =>
+        this.clients.find({
+          where: { context_status: status, id: MoreThan(afterId) },
+          select: { id: true, context_version: true },
+          order: { id: 'ASC' },
+          take: limit,
+        }),
+      ),
+    );
+    const rows = pages
+      .flat()
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit);
     return rows.map((row) => ({ clientId: row.id, version: row.context_version }));
   }
 
