@@ -19,6 +19,7 @@ const record = {
   context_status: 'pending',
   context_attempts: 0,
   context_error: null,
+  context_ai_ms: null,
   context_processed_at: null,
   pin: '3f9a1c07',
   created_at: '2026-12-03T10:00:00.000Z',
@@ -36,15 +37,15 @@ describe('Checking an answer against docs/openapi.json', () => {
   it('lets a documented answer pass, whatever the case, trailing slash or query string of the path', () => {
     expect(undocumentedAnswer('GET', 'http://127.0.0.1:4000/clients/1', json(200, record))).toBeNull();
     expect(undocumentedAnswer('POST', '/CLIENTS/', json(201, record))).toBeNull();
-    expect(undocumentedAnswer('GET', '/clients?page=1', json(200, { data: [record], meta: { page: 1, limit: 20, total: 1 } }))).toBeNull();
+    expect(undocumentedAnswer('GET', '/clients?page=1', json(200, { data: [record], meta: { page: 1, limit: 20, total: 1, total_exact: true, next_cursor: null } }))).toBeNull();
     expect(undocumentedAnswer('DELETE', '/clients/1', { status: 204, headers: {}, text: '' })).toBeNull();
     expect(undocumentedAnswer('GET', '/clients/abc', error(400, 'id must be a positive integer'))).toBeNull();
   });
 
   it('stops a field the document does not have, naming it and the command that refreshes the document', () => {
-    const problem = undocumentedAnswer('GET', '/clients/1', json(200, { ...record, context_ai_ms: 1200 }));
+    const problem = undocumentedAnswer('GET', '/clients/1', json(200, { ...record, context_claim_token: 'abc' }));
     expect(problem).toMatch(/GET \/clients\/1 answered 200 \(GET \/clients\/\{id\}\) with a body that does not match docs\/openapi.json/);
-    expect(problem).toMatch(/body has context_ai_ms, a field that is not documented/);
+    expect(problem).toMatch(/body has context_claim_token, a field that is not documented/);
   });
 
   it('stops a password in an answer and a field of the wrong type', () => {
@@ -60,8 +61,8 @@ describe('Checking an answer against docs/openapi.json', () => {
   });
 
   it('stops a route the document does not have, unless it answers as a path the API does not have', () => {
-    expect(undocumentedAnswer('GET', '/clients/1/credentials', json(200, { password: 'x' }))).toBe(
-      'GET /clients/1/credentials answered 200, but docs/openapi.json has no GET route for this path.',
+    expect(undocumentedAnswer('GET', '/clients/1/notes', json(200, { password: 'x' }))).toBe(
+      'GET /clients/1/notes answered 200, but docs/openapi.json has no GET route for this path.',
     );
     expect(undocumentedAnswer('PUT', '/clients/1', json(200, record))).toMatch(/has no PUT \/clients\/\{id\}/);
     expect(undocumentedAnswer('GET', '/nowhere', error(404, 'Cannot GET /nowhere'))).toBeNull();
