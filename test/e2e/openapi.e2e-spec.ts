@@ -63,12 +63,15 @@ describe('The API describes itself (OpenAPI)', () => {
         'DELETE /clients/{id} 204,400,401,404,413,415,429,503',
         'GET /clients 200,400,401,413,415,429,503',
         'GET /clients/{id} 200,400,401,404,413,415,429,503',
+        'GET /clients/{id}/credentials 200,400,401,403,404,409,413,415,429,503',
+        'GET /clients/{id}/credentials/audit 200,400,401,413,415,429,503',
         'GET /docs 200,400,401,413,415,429',
         'GET /docs/assets/{file} 200,400,401,404,413,415,429',
         'GET /docs/openapi.json 200,400,401,413,415,429',
         'GET /health 200,400,413,415,503',
         'GET /health/live 200,400,413,415,503',
         'GET /health/ready 200,400,413,415,503',
+        'GET /metrics 200,400,401,413,415',
         'PATCH /clients/{id} 200,400,401,404,413,415,429,503',
         'POST /clients 201,400,401,413,415,429,503',
         'POST /clients/{id}/context/reprocess 202,400,401,404,413,415,429,503',
@@ -78,6 +81,11 @@ describe('The API describes itself (OpenAPI)', () => {
       expect(body.paths['/health/ready'].get.security).toBeUndefined();
       expect(body.paths['/clients'].post.responses['429'].headers).toHaveProperty('Retry-After');
       expect(body.paths['/clients'].get.responses['200'].headers).toHaveProperty('X-RateLimit-Remaining');
+      // The list's walk and count (issue 13): a cursor in, the next one out, the count capped unless asked.
+      const listParameters = (body.paths['/clients'].get.parameters as { name: string }[]).map((parameter) => parameter.name);
+      expect(listParameters).toEqual(expect.arrayContaining(['page', 'cursor', 'limit', 'context_status', 'total']));
+      expect(body.components.schemas.ClientPageMeta.properties).toHaveProperty('next_cursor');
+      expect(body.components.schemas.ClientPageMeta.properties).toHaveProperty('total_exact');
       const create = body.components.schemas.CreateClientDto;
       expect(create.properties.password).toMatchObject({ writeOnly: true, maxLength: 255 });
       expect(create.properties.company_context).toMatchObject({ minLength: 100, maxLength: 2000 });
