@@ -44,7 +44,10 @@ async function timedFetch(url: string, init?: RequestInit): Promise<number> {
   return ms;
 }
 
-/** Adds rows id from+1..to in chunks; the status follows the id (1% pending, 2% failed, the rest processed). */
+/**
+ * Adds rows id from+1..to in chunks; the status follows the id (1% pending, 2% failed, the rest processed),
+ * one record a second up to now, processed or failed when created (so the last 24 hours hold 86,400 of them).
+ */
 async function fill(db: Connection, from: number, to: number): Promise<void> {
   const text = companyContext('Empresa', 300).replace(/'/g, "''");
   for (let start = from + 1; start <= to; start += CHUNK) {
@@ -60,9 +63,9 @@ async function fill(db: Connection, from: number, to: number): Promise<void> {
         CASE WHEN seq % 100 = 0 THEN 'pending' WHEN seq % 100 IN (1, 2) THEN 'failed' ELSE 'processed' END,
         1, CASE WHEN seq % 100 = 0 THEN 0 ELSE 3 END,
         CASE WHEN seq % 100 IN (1, 2) THEN 'AI answered HTTP 500' ELSE NULL END,
-        CASE WHEN seq % 100 > 2 THEN NOW(3) ELSE NULL END,
+        CASE WHEN seq % 100 > 2 THEN NOW(3) - INTERVAL (${to} - seq) SECOND ELSE NULL END,
         CASE WHEN seq % 100 = 0 THEN NOW(3) - INTERVAL 1 MINUTE ELSE NULL END,
-        CASE WHEN seq % 100 IN (1, 2) THEN NOW(3) ELSE NULL END,
+        CASE WHEN seq % 100 IN (1, 2) THEN NOW(3) - INTERVAL (${to} - seq) SECOND ELSE NULL END,
         LPAD(HEX(seq % 4294967295), 8, '0'), NOW(3) - INTERVAL (${to} - seq) SECOND, NOW(3)
       FROM seq_${start}_to_${end}`);
   }
@@ -112,6 +115,9 @@ async function measure(size: number, runs: number, env: NodeJS.ProcessEnv): Prom
       run: () => timedFetch(`${base}/clients`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(clientBody()) }),
     },
     { name: 'GET /health (database driver)', target: '< 50 ms, ≤ 3× 10k', run: () => timedFetch(`${base}/health`) },
+    { name: 'GET /metrics (its records count is cached 5 s: most of these scrapes reuse it)', run: () => timedFetch(`${base}/metrics`) },
+    { name: 'GET /dashboard/api/timeline (24 hours)', run: () => timedFetch(`${base}/dashboard/api/timeline`) },
+    { name: 'GET /dashboard/api/records?search=<matches nothing>', run: () => timedFetch(`${base}/dashboard/api/records?search=zzzz`) },
     {
       name: 'queue:monitor --json (a CLI process, start-up included)',
       target: '< 2 s',

@@ -6,6 +6,7 @@ import { ContextStatus } from '../context/context-status';
 @Index('autoseo_context_queue', ['context_status', 'context_available_at'])
 @Index('autoseo_status_id', ['context_status', 'id'])
 @Index('autoseo_context_failed', ['context_status', 'context_failed_at'])
+@Index('autoseo_context_processed_at', ['context_processed_at'])
 export class Client {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;
