@@ -26,7 +26,7 @@ describe('GET /clients: cursor pagination and the capped total', () => {
   const create = async (): Promise<number> => (await t.http.post('/clients').send(clientBody()).expect(201)).body.id;
   const list = async (query: string): Promise<Page> => (await t.http.get(`/clients?${query}`).expect(200)).body;
   const allIds = async (): Promise<number[]> =>
-    ((await t.dataSource.query('SELECT id FROM autoseo ORDER BY id DESC')) as { id: number }[]).map((row) => Number(row.id));
+    (await t.dataSource.query<{ id: number }[]>('SELECT id FROM autoseo ORDER BY id DESC')).map((row) => Number(row.id));
 
   it('walks every record once, newest first, while records are created during the walk', async () => {
     for (let i = 0; i < 10; i++) await create();
