@@ -16,6 +16,7 @@ import { createLatency } from './parts/create-latency';
 import { databaseDriver } from './parts/database-driver';
 import { explain } from './parts/explain';
 import { queueOverhead } from './parts/queue-overhead';
+import { scale } from './parts/scale';
 
 async function main(): Promise<void> {
   const options = parseOptions();
@@ -51,6 +52,12 @@ async function main(): Promise<void> {
   }
   if (options.build) buildService();
   else if (!existsSync(join(APP_DIR, 'main.js'))) usageError('--no-build: bench/out/app/main.js is missing; run once without --no-build');
+  if (options.parts.has('scale')) {
+    // Its own database and its own section of RESULTS.md: the other parts' report is left as it is.
+    await scale(options);
+    options.parts.delete('scale');
+    if (options.parts.size === 0) return;
+  }
 
   const mysql = await MysqlBench.open();
   const redis = new RedisBench();

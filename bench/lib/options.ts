@@ -3,14 +3,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './processes';
 
-export const PARTS = ['create-latency', 'queue-overhead', 'ai-utilisation', 'memory', 'database-driver', 'explain'] as const;
+export const PARTS = ['create-latency', 'queue-overhead', 'ai-utilisation', 'memory', 'database-driver', 'explain', 'scale'] as const;
+/** Parts that run only when named in --only: scale fills a table to a million rows. */
+const ON_REQUEST: readonly string[] = ['scale'];
 export type Part = (typeof PARTS)[number];
 
 export const USAGE = `Usage: npm run bench -- [options]
 
   --only LIST          parts to run, comma separated: ${PARTS.join(', ')}
                        (memory is measured during create-latency and ai-utilisation;
-                       explain times each step of the request and job paths, one at a time)
+                       explain times each step of the request and job paths, one at a time;
+                       scale fills the MariaDB database \`perf\` to each --scale-sizes and times the daily
+                       calls there; it runs only when named)
+  --scale-sizes LIST   table sizes for scale (default 10000,1000000)
   --quick              a smoke run: 1 run, 5 s per rate, 1,000 jobs, 5 s of AI work
   --runs N             runs per figure (default 3; the median is reported)
   --duration S         seconds per rate in create-latency (default 30)
@@ -37,6 +42,7 @@ export interface Options {
   aiLanes: { processes: number; concurrency: number }[];
   aiSeconds: number;
   maxLoad: number;
+  scaleSizes: number[];
   build: boolean;
   resultsFile: string;
   svgFile: string;
@@ -72,6 +78,7 @@ export function parseOptions(): Options {
         'ai-lanes': { type: 'string' },
         'ai-seconds': { type: 'string' },
         'max-load': { type: 'string' },
+        'scale-sizes': { type: 'string' },
         'no-build': { type: 'boolean' },
         results: { type: 'string' },
         'report-from': { type: 'string' },
@@ -86,7 +93,10 @@ export function parseOptions(): Options {
     process.exit(0);
   }
   const quick = Boolean(values.quick);
-  const only = typeof values.only === 'string' ? values.only.split(',').map((part) => part.trim()) : [...PARTS];
+  const only =
+    typeof values.only === 'string'
+      ? values.only.split(',').map((part) => part.trim())
+      : PARTS.filter((part) => !ON_REQUEST.includes(part));
   for (const part of only) if (!PARTS.includes(part as Part)) usageError(`--only: unknown part "${part}"`);
   const lanes = (typeof values['ai-lanes'] === 'string' ? values['ai-lanes'] : '1x1,2x2').split(',').map((layout) => {
     const match = /^(\d+)x(\d+)$/.exec(layout.trim());
@@ -112,6 +122,7 @@ export function parseOptions(): Options {
     aiLanes: lanes,
     aiSeconds: one('ai-seconds', quick ? 5 : 20),
     maxLoad: one('max-load', 1.5),
+    scaleSizes: typeof values['scale-sizes'] === 'string' ? numbers('scale-sizes', values['scale-sizes']) : [10_000, 1_000_000],
     build: !values['no-build'],
     resultsFile,
     reportFrom: typeof values['report-from'] === 'string' ? values['report-from'] : undefined,

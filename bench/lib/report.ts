@@ -271,7 +271,10 @@ function report(options: Options, results: Results): { markdown: string; summary
 export function writeReport(options: Options, results: Results): string[] {
   const { markdown, summary } = report(options, results);
   mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
-  writeFileSync(options.resultsFile, markdown);
+  // The scale part writes its own section (bench/parts/scale.ts): kept when the other parts are written again.
+  const previous = existsSync(options.resultsFile) ? readFileSync(options.resultsFile, 'utf8') : '';
+  const scaleSection = /<!-- scale:start -->[\s\S]*<!-- scale:end -->\n?/.exec(previous)?.[0];
+  writeFileSync(options.resultsFile, scaleSection ? `${markdown}\n${scaleSection}` : markdown);
   if (results.latency.size > 0) {
     const series: LatencySeries[] = [];
     const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];

@@ -34,10 +34,12 @@ export function buildService(): void {
     if (!existsSync(join(APP_DIR, 'main.js'))) throw new Error('the service did not build');
     log('warning: tsc reported errors (files being edited?); running what it emitted');
   }
+  // The assets nest-cli.json copies into dist/: the prompts and the dashboard's page.
   const prompts = join(ROOT, 'src', 'ai', 'prompt');
   mkdirSync(join(APP_DIR, 'ai', 'prompt'), { recursive: true });
   for (const file of readdirSync(prompts).filter((name) => name.endsWith('.txt')))
     cpSync(join(prompts, file), join(APP_DIR, 'ai', 'prompt', file));
+  cpSync(join(ROOT, 'src', 'dashboard', 'public'), join(APP_DIR, 'dashboard', 'public'), { recursive: true });
 }
 
 export async function stopAll(processes: ServiceProcess[], graceMs = 10_000): Promise<void> {

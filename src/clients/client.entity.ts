@@ -4,6 +4,9 @@ import { ContextStatus } from '../context/context-status';
 // Column names are kept from the Laravel system this replaces (table `autoseo`).
 @Entity({ name: 'autoseo' })
 @Index('autoseo_context_queue', ['context_status', 'context_available_at'])
+@Index('autoseo_status_id', ['context_status', 'id'])
+@Index('autoseo_context_failed', ['context_status', 'context_failed_at'])
+@Index('autoseo_context_processed_at', ['context_processed_at'])
 export class Client {
   @PrimaryGeneratedColumn({ type: 'int' })
   id: number;

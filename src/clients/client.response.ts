@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Client } from './client.entity';
 import { CONTEXT_STATUSES, ContextStatus } from '../context/context-status';
+import { TOTAL_COUNT_CAP } from './dto/list-clients.query';
 
 const Nullable = (description: string, example: string, maxLength = 255) =>
   ApiProperty({ type: String, nullable: true, maxLength, description, example });
@@ -108,13 +109,51 @@ export class PageMeta {
   total: number;
 }
 
+/** GET /clients's meta: numbered pages for compatibility, a cursor for walking, a count that stays cheap at any size. */
+export class ClientPageMeta {
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'The page answered, from 1; null for a page reached by `cursor`',
+    example: 1,
+  })
+  page: number | null;
+
+  @ApiProperty({ type: 'integer', description: 'Records per page', example: 20 })
+  limit: number;
+
+  @ApiProperty({
+    type: 'integer',
+    description:
+      `Records matching the filter, over all pages, counted up to ${TOTAL_COUNT_CAP}: when more match, this is ${TOTAL_COUNT_CAP} ` +
+      'and `total_exact` is false. Ask `total=exact` for the full count (it reads every match).',
+    example: 1,
+  })
+  total: number;
+
+  @ApiProperty({
+    type: Boolean,
+    description: `false when \`total\` stopped at ${TOTAL_COUNT_CAP} (at least that many match)`,
+    example: true,
+  })
+  total_exact: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` (with the same filter and limit) for the next page; null on the last page',
+    example: 'YzE6MTIzNDU',
+  })
+  next_cursor: string | null;
+}
+
 /** GET /clients: one page of records, newest first. */
 export class ClientPageResponse {
   @ApiProperty({ type: [ClientResponse] })
   data: ClientResponse[];
 
-  @ApiProperty({ type: PageMeta })
-  meta: PageMeta;
+  @ApiProperty({ type: ClientPageMeta })
+  meta: ClientPageMeta;
 }
 
 export function toClientResponse(client: Client): ClientResponse {

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { FindOptionsWhere, Raw, Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { CompanyContextDispatcher } from '../context/company-context.dispatcher';
 import { CompanyContextState } from '../context/company-context.state';
 import { SecretBox } from '../security/secret-box';
 import { Client } from './client.entity';
 import { ClientNotFoundError } from './clients.errors';
 import { CreateClientDto } from './dto/create-client.dto';
-import { ListClientsQuery } from './dto/list-clients.query';
+import { ListClientsQuery, TOTAL_COUNT_CAP } from './dto/list-clients.query';
+import { decodePageCursor, encodePageCursor } from './page-cursor';
 import { UpdateClientDto } from './dto/update-client.dto';
 
 /** A page of records; `search` (the dashboard's) matches part of the client's name or e-mail. */
@@ -16,7 +17,7 @@ export type ClientListQuery = ListClientsQuery & { search?: string };
 
 export interface ClientPage {
   data: Client[];
-  meta: { page: number; limit: number; total: number };
+  meta: { page: number | null; limit: number; total: number; total_exact: boolean; next_cursor: string | null };
 }
 
 @Injectable()
@@ -45,23 +46,54 @@ export class ClientsService {
     return client;
   }
 
+  /**
+   * One page, newest first (id descending: the primary key, so no sort at any size). A cursor page starts
+   * after the cursor's id (keyset: its cost does not grow with depth); a numbered page skips rows (offset).
+   * meta.total counts the matches up to TOTAL_COUNT_CAP unless `total=exact` asks for all of them.
+   */
   async list(query: ClientListQuery): Promise<ClientPage> {
-    const status: FindOptionsWhere<Client> = query.context_status ? { context_status: query.context_status } : {};
-    // '!' escapes LIKE's wildcards on MySQL and SQLite alike (a backslash is not an escape in SQLite).
-    const pattern = query.search ? `%${query.search.replace(/[!%_]/g, '!$&')}%` : undefined;
-    const contains = Raw((column) => `${column} LIKE :pattern ESCAPE '!'`, { pattern });
-    const [data, total] = await this.clients.findAndCount({
-      where: pattern
-        ? [
-            { ...status, client_name: contains },
-            { ...status, client_email: contains },
-          ]
-        : status,
-      order: { id: 'DESC' },
-      skip: (query.page - 1) * query.limit,
-      take: query.limit,
-    });
-    return { data, meta: { page: query.page, limit: query.limit, total } };
+    const afterId = query.cursor === undefined ? null : decodePageCursor(query.cursor);
+    const page = afterId === null ? (query.page ?? 1) : null;
+    const offset = page === null ? 0 : (page - 1) * query.limit;
+    const rows = await this.matching(query, afterId)
+      .orderBy('client.id', 'DESC')
+      .offset(offset || undefined)
+      // One row more than asked says whether a next page exists, without a count.
+      .limit(query.limit + 1)
+      .getMany();
+    const data = rows.slice(0, query.limit);
+    // The last numbered page tells the total by itself: no second pass (a search that matches little reads the whole table).
+    const lastPage = page !== null && rows.length <= query.limit && (rows.length > 0 || offset === 0);
+    const [total, totalExact] = lastPage ? [offset + rows.length, true] : await this.countMatches(query);
+    const nextCursor = rows.length > query.limit ? encodePageCursor(data[data.length - 1].id) : null;
+    return { data, meta: { page, limit: query.limit, total, total_exact: totalExact, next_cursor: nextCursor } };
+  }
+
+  /** The number of matches, exact below TOTAL_COUNT_CAP or when asked; else the cap, flagged as not exact. */
+  private async countMatches(query: ClientListQuery): Promise<[number, boolean]> {
+    // Counting a bounded subquery reads at most cap + 1 index entries, whatever the size of the table.
+    const matches = this.matching(query).select('client.id');
+    const capped = query.total === 'exact' ? matches : matches.limit(TOTAL_COUNT_CAP + 1);
+    const row = await this.clients.manager
+      .createQueryBuilder()
+      .select('COUNT(*)', 'count')
+      .from(`(${capped.getQuery()})`, 'capped')
+      .setParameters(capped.getParameters())
+      .getRawOne<{ count: number | string }>();
+    const count = Number(row?.count ?? 0);
+    return count > TOTAL_COUNT_CAP && query.total !== 'exact' ? [TOTAL_COUNT_CAP, false] : [count, true];
+  }
+
+  private matching(query: ClientListQuery, afterId: number | null = null): SelectQueryBuilder<Client> {
+    const builder = this.clients.createQueryBuilder('client');
+    if (query.context_status) builder.andWhere('client.context_status = :status', { status: query.context_status });
+    if (afterId !== null) builder.andWhere('client.id < :afterId', { afterId });
+    if (query.search) {
+      // '!' escapes LIKE's wildcards on MySQL and SQLite alike (a backslash is not an escape in SQLite).
+      const pattern = `%${query.search.replace(/[!%_]/g, '!$&')}%`;
+      builder.andWhere("(client.client_name LIKE :pattern ESCAPE '!' OR client.client_email LIKE :pattern ESCAPE '!')", { pattern });
+    }
+    return builder;
   }
 
   async findOne(id: number): Promise<Client> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThanOrEqual, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { AiBreaker } from '../ai/ai-breaker';
 import { AiClient, AiLatency } from '../ai/ai-client';
 import { Client } from '../clients/client.entity';
@@ -87,29 +87,36 @@ export class DashboardService {
   /**
    * Processed and failed per hour over the last 24 hours, oldest first, from the records themselves
    * (context_processed_at; context_failed_at, which a retry or queue:forget clears), so every driver has it.
+   * Counted by the database over an index range (24 sums in one pass), never by loading the rows.
    */
   async timeline(now = new Date()): Promise<TimelineHour[]> {
     const firstHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - (TIMELINE_HOURS - 1) * HOUR_MS;
-    const since = new Date(firstHour);
+    const starts = Array.from({ length: TIMELINE_HOURS + 1 }, (_, index) => new Date(firstHour + index * HOUR_MS));
     const [processed, failed] = await Promise.all([
-      this.clients.find({ select: { id: true, context_processed_at: true }, where: { context_processed_at: MoreThanOrEqual(since) } }),
-      this.clients.find({ select: { id: true, context_failed_at: true }, where: { context_failed_at: MoreThanOrEqual(since) } }),
+      this.perHour('client.context_processed_at', starts),
+      // A failed_at is only ever set on a failed record: the status makes it a range of (context_status, context_failed_at).
+      this.perHour('client.context_failed_at', starts, "client.context_status = 'failed'"),
     ]);
-    const hours = Array.from({ length: TIMELINE_HOURS }, (_, index) => ({
-      start: new Date(firstHour + index * HOUR_MS).toISOString(),
-      processed: 0,
-      failed: 0,
-    }));
-    const slot = (date: Date | null) => (date ? hours[Math.floor((date.getTime() - firstHour) / HOUR_MS)] : undefined);
-    for (const row of processed) {
-      const hour = slot(row.context_processed_at);
-      if (hour) hour.processed += 1;
-    }
-    for (const row of failed) {
-      const hour = slot(row.context_failed_at);
-      if (hour) hour.failed += 1;
-    }
-    return hours;
+    return starts
+      .slice(0, TIMELINE_HOURS)
+      .map((start, index) => ({ start: start.toISOString(), processed: processed[index], failed: failed[index] }));
+  }
+
+  private async perHour(column: string, starts: Date[], where?: string): Promise<number[]> {
+    const hours = starts.slice(0, -1).map((_, index) => index);
+    const params = Object.fromEntries(starts.map((start, index) => [`hour${index}`, start]));
+    const query = this.clients
+      .createQueryBuilder('client')
+      .select(
+        hours
+          .map((index) => `SUM(CASE WHEN ${column} >= :hour${index} AND ${column} < :hour${index + 1} THEN 1 ELSE 0 END) AS h${index}`)
+          .join(', '),
+      )
+      .where(`${column} >= :hour0`)
+      .setParameters(params);
+    if (where) query.andWhere(where);
+    const row = await query.getRawOne<Record<string, number | string | null>>();
+    return hours.map((index) => Number(row?.[`h${index}`] ?? 0));
   }
 
   private async queueStatus(): Promise<Pick<Overview, 'queue' | 'queueMessage'>> {

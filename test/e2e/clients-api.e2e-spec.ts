@@ -123,7 +123,8 @@ describe('Clients API', () => {
       const total = await t.count();
 
       const first = (await t.http.get('/clients?page=1&limit=2').expect(200)).body;
-      expect(first.meta).toEqual({ page: 1, limit: 2, total });
+      // total_exact and next_cursor joined meta with cursor pagination (issue 13).
+      expect(first.meta).toEqual({ page: 1, limit: 2, total, total_exact: true, next_cursor: expect.any(String) });
       expect(first.data.map((record: { id: number }) => record.id)).toEqual([ids[2], ids[1]]);
 
       const second = (await t.http.get('/clients?page=2&limit=2').expect(200)).body;

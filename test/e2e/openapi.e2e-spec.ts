@@ -88,6 +88,11 @@ describe('The API describes itself (OpenAPI)', () => {
       expect(body.paths['/clients/{id}/credentials/audit'].get.security).toEqual([{ 'api-token': [] }]);
       expect(body.paths['/clients'].post.responses['429'].headers).toHaveProperty('Retry-After');
       expect(body.paths['/clients'].get.responses['200'].headers).toHaveProperty('X-RateLimit-Remaining');
+      // The list's walk and count: a cursor in, the next one out, the count capped unless asked.
+      const listParameters = (body.paths['/clients'].get.parameters as { name: string }[]).map((parameter) => parameter.name);
+      expect(listParameters).toEqual(expect.arrayContaining(['page', 'cursor', 'limit', 'context_status', 'total']));
+      expect(body.components.schemas.ClientPageMeta.properties).toHaveProperty('next_cursor');
+      expect(body.components.schemas.ClientPageMeta.properties).toHaveProperty('total_exact');
       const create = body.components.schemas.CreateClientDto;
       expect(create.properties.password).toMatchObject({ writeOnly: true, maxLength: 255 });
       expect(create.properties.company_context).toMatchObject({ minLength: 100, maxLength: 2000 });

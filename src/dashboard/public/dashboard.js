@@ -233,11 +233,14 @@
       return row;
     });
     $('records-body').replaceChildren(...rows);
-    const { page, limit, total } = records.meta;
+    const { page, limit, total, total_exact: exact, next_cursor: nextCursor } = records.meta;
+    // Above 10,000 matches the API stops counting (total_exact false): "10000+", and "next" follows next_cursor.
     const last = Math.max(1, Math.ceil(total / limit));
-    $('page-info').textContent = 'page ' + page + ' of ' + last + ' · ' + total + ' record(s)';
+    $('page-info').textContent = exact
+      ? 'page ' + page + ' of ' + last + ' · ' + total + ' record(s)'
+      : 'page ' + page + ' · ' + total + '+ records';
     $('page-prev').disabled = page <= 1;
-    $('page-next').disabled = page >= last;
+    $('page-next').disabled = !nextCursor;
   }
 
   function renderDetail(record) {

@@ -2,6 +2,7 @@ import { CreateAutoseo1732500000000 } from './1732500000000-create-autoseo';
 import { QueueOperations1732600000000 } from './1732600000000-queue-operations';
 import { ContextAiMs1732714000000 } from './1732714000000-context-ai-ms';
 import { CredentialsAudit1732716000000 } from './1732716000000-credentials-audit';
+import { ListAndCountIndexes1732730000000 } from './1732730000000-list-and-count-indexes';
 
 // Listed by class (not by glob) so the same list works from ts-node, Jest and dist/.
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   QueueOperations1732600000000,
   ContextAiMs1732714000000,
   CredentialsAudit1732716000000,
+  ListAndCountIndexes1732730000000,
 ];
