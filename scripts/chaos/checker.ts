@@ -3,15 +3,7 @@
 import { createHash } from 'node:crypto';
 
 export type FaultKind =
-  | 'kill-worker'
-  | 'term-worker'
-  | 'redis-restart'
-  | 'redis-wipe'
-  | 'db-stop'
-  | 'ai-refused'
-  | 'ai-slow'
-  | 'ai-error'
-  | 'ai-malformed';
+  'kill-worker' | 'term-worker' | 'redis-restart' | 'redis-wipe' | 'db-stop' | 'ai-refused' | 'ai-slow' | 'ai-error' | 'ai-malformed';
 
 /** A fault as it really happened (times in ms since the start of the run). */
 export interface FaultEvent {
@@ -164,7 +156,9 @@ function faultsAround(faults: FaultEvent[], from: number, to: number): FaultEven
 }
 
 function describeFaults(faults: FaultEvent[]): string {
-  return faults.length === 0 ? 'no fault around' : faults.map((fault) => `${fault.kind} ${seconds(fault.start)}–${seconds(fault.end)}`).join(', ');
+  return faults.length === 0
+    ? 'no fault around'
+    : faults.map((fault) => `${fault.kind} ${seconds(fault.start)}–${seconds(fault.end)}`).join(', ');
 }
 
 /** Runs every invariant; `ok` is false when any of them has a violation. */
@@ -180,7 +174,12 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
     describeFaults(faultsAround(history.faults, from - options.disruptionWindowMs, to + options.disruptionWindowMs));
 
   // 1. Every 201 names a record that exists, unless the run deleted it.
-  const exists: InvariantResult = { name: '1. every 201 names a record that exists (unless deleted)', checked: '', violations: [], notes: [] };
+  const exists: InvariantResult = {
+    name: '1. every 201 names a record that exists (unless deleted)',
+    checked: '',
+    violations: [],
+    notes: [],
+  };
   let deleted = 0;
   for (const story of records.values()) {
     const row = rowsById.get(story.id);
@@ -188,13 +187,21 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
       deleted += 1;
       if (row) exists.violations.push(`record ${story.id}: its DELETE answered 204 but the row is still there`);
     } else if (!row && story.deleted === 'no') {
-      exists.violations.push(`record ${story.id}: created (201 at ${seconds(story.createdAt)}) and never deleted, but missing; ${aroundRecord(story.id, story.createdAt, story.createdAt)}`);
+      exists.violations.push(
+        `record ${story.id}: created (201 at ${seconds(story.createdAt)}) and never deleted, but missing; ` +
+          aroundRecord(story.id, story.createdAt, story.createdAt),
+      );
     }
   }
   exists.checked = `${records.size} records answered 201, ${deleted} deleted by the load`;
 
   // 2. Every surviving record ends processed, or failed only where every attempt met an injected AI fault.
-  const ends: InvariantResult = { name: '2. every surviving record ends processed (or failed by injected AI faults only)', checked: '', violations: [], notes: [] };
+  const ends: InvariantResult = {
+    name: '2. every surviving record ends processed (or failed by injected AI faults only)',
+    checked: '',
+    violations: [],
+    notes: [],
+  };
   let processed = 0;
   let excusedFailures = 0;
   for (const story of records.values()) {
@@ -218,7 +225,12 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
   if (excusedFailures > 0) ends.notes.push(`${excusedFailures} records failed with every attempt on an injected AI fault (allowed)`);
 
   // 3. Every processed description comes from the record's latest original, through a call that answered it.
-  const latest: InvariantResult = { name: '3. every processed description comes from the latest original', checked: '', violations: [], notes: [] };
+  const latest: InvariantResult = {
+    name: '3. every processed description comes from the latest original',
+    checked: '',
+    violations: [],
+    notes: [],
+  };
   let traced = 0;
   for (const row of rows) {
     if (row.context_status !== 'processed') continue;
@@ -239,10 +251,12 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
     if (found !== wanted) {
       const earlier = story?.acknowledged.find((entry) => digestOf(entry.original) === found);
       latest.violations.push(
-        `${label}: description from ${earlier ? `an earlier original (${found})` : `an unknown original (${found ?? 'no digest'})`}, latest is ${wanted}`,
+        `${label}: description from ${earlier ? 'an earlier' : 'an unknown'} original (${found ?? 'no digest'}), latest is ${wanted}`,
       );
     } else if (!call || call.digest !== wanted || call.fault !== 'none') {
-      latest.violations.push(`${label}: description names AI call ${Number.isNaN(callNumber) ? '(none)' : `#${callNumber}`}, which did not answer this original`);
+      latest.violations.push(
+        `${label}: description names AI call ${Number.isNaN(callNumber) ? '(none)' : `#${callNumber}`}, which did not answer this original`,
+      );
     } else traced += 1;
   }
   latest.checked = `${traced} processed descriptions traced to one good AI call of their latest original`;
@@ -284,7 +298,8 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
         continue;
       }
       calls.violations.push(
-        `original ${digest}: call #${call.n} at ${seconds(call.at)} repeats #${previous.n} (${previous.fault}/${previous.outcome}) with no fault or reprocess in between`,
+        `original ${digest}: call #${call.n} at ${seconds(call.at)} repeats #${previous.n} (${previous.fault}/${previous.outcome}) ` +
+          'with no fault or reprocess in between',
       );
     }
   }
@@ -292,7 +307,12 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
   for (const [reason, n] of Object.entries(explained).sort((a, b) => b[1] - a[1])) calls.notes.push(`${n} × ${reason}`);
 
   // 5. The API never answered 5xx other than 503 while the database was down, and answered again soon after.
-  const api: InvariantResult = { name: '5. the API answered as documented (503 only while the database was down)', checked: '', violations: [], notes: [] };
+  const api: InvariantResult = {
+    name: '5. the API answered as documented (503 only while the database was down)',
+    checked: '',
+    violations: [],
+    notes: [],
+  };
   const dbStops = history.faults.filter((fault) => fault.kind === 'db-stop');
   const duringStop = (at: number, end: number) => dbStops.some((stop) => at <= stop.end + options.databaseGraceMs && end >= stop.start);
   for (const call of history.api) {
@@ -300,10 +320,15 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
     const what = `${call.op}${call.id === undefined ? '' : ` of record ${call.id}`} at ${seconds(call.at)}`;
     if (call.status === 503 && duringStop(call.at, call.end)) continue;
     if (call.status === 0) api.violations.push(`${what}: no answer`);
-    else api.violations.push(`${what}: answered ${call.status}; ${describeFaults(faultsAround(history.faults, call.at - 2_000, call.end + 2_000))}`);
+    else
+      api.violations.push(
+        `${what}: answered ${call.status}; ${describeFaults(faultsAround(history.faults, call.at - 2_000, call.end + 2_000))}`,
+      );
   }
   for (const stop of dbStops) {
-    const next = history.api.filter((call) => call.at >= stop.end && call.status === EXPECTED_STATUS[call.op]).sort((a, b) => a.end - b.end)[0];
+    const next = history.api
+      .filter((call) => call.at >= stop.end && call.status === EXPECTED_STATUS[call.op])
+      .sort((a, b) => a.end - b.end)[0];
     const later = history.api.some((call) => call.at >= stop.end + options.databaseGraceMs);
     if (!next) {
       if (later) api.violations.push(`database back at ${seconds(stop.end)}: the API never answered successfully again`);
@@ -311,7 +336,8 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
     }
     const ms = next.end - stop.end;
     api.notes.push(`database back at ${seconds(stop.end)}: API answering again after ${(ms / 1000).toFixed(1)} s`);
-    if (ms > options.databaseGraceMs) api.violations.push(`database back at ${seconds(stop.end)}: the API took ${(ms / 1000).toFixed(1)} s to answer again`);
+    if (ms > options.databaseGraceMs)
+      api.violations.push(`database back at ${seconds(stop.end)}: the API took ${(ms / 1000).toFixed(1)} s to answer again`);
   }
   const served = history.api.filter((call) => call.status === 503).length;
   api.checked = `${history.api.length} requests, ${served} answered 503 while the database was down`;
@@ -336,7 +362,10 @@ export function formatReport(report: CheckReport): string[] {
   lines.push('', '| fault | at | lasted | queue moving again after |', '|---|---|---|---|');
   for (const { fault, queueMovingMs } of report.recoveries) {
     const moving = queueMovingMs === null ? 'no AI call followed' : `${(queueMovingMs / 1000).toFixed(1)} s`;
-    lines.push(`| ${fault.kind}${fault.detail ? ` (${fault.detail})` : ''} | ${seconds(fault.start)} | ${seconds(fault.end - fault.start)} | ${moving} |`);
+    lines.push(
+      `| ${fault.kind}${fault.detail ? ` (${fault.detail})` : ''} | ${seconds(fault.start)} | ` +
+        `${seconds(fault.end - fault.start)} | ${moving} |`,
+    );
   }
   return lines;
 }

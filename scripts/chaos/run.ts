@@ -28,6 +28,10 @@ interface Options {
   build: boolean;
 }
 
+const describe = (fault: PlannedFault) =>
+  `${(fault.at / 1000).toFixed(1)}s ${fault.lane}: ${fault.kind}` +
+  (fault.durationMs ? ` for ${fault.durationMs} ms` : ` (worker ${fault.worker})`);
+
 function parseOptions(argv: string[]): Options {
   const options: Options = { minutes: 3, seed: Math.floor(Math.random() * 2 ** 31), report: join(ROOT, 'docs', 'CHAOS.md'), build: true };
   for (let index = 0; index < argv.length; index += 1) {
@@ -39,7 +43,9 @@ function parseOptions(argv: string[]): Options {
       options.build = false;
       continue;
     } else {
-      process.stderr.write('usage: npm run chaos -- [--minutes M (default 3)] [--seed S] [--report FILE (default docs/CHAOS.md)] [--no-build]\n');
+      process.stderr.write(
+        'usage: npm run chaos -- [--minutes M (default 3)] [--seed S] [--report FILE (default docs/CHAOS.md)] [--no-build]\n',
+      );
       process.exit(2);
     }
     index += 1;
@@ -58,7 +64,17 @@ function buildService(): void {
   mkdirSync(APP_DIR, { recursive: true });
   execFileSync(
     process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', APP_DIR, '--tsBuildInfoFile', join(CHAOS_DIR, 'out', 'app.tsbuildinfo'), '--sourceMap', 'false'],
+    [
+      require.resolve('typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      APP_DIR,
+      '--tsBuildInfoFile',
+      join(CHAOS_DIR, 'out', 'app.tsbuildinfo'),
+      '--sourceMap',
+      'false',
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
   // The assets nest-cli.json copies into dist/.
@@ -190,7 +206,7 @@ async function main(): Promise<void> {
   const loadMs = options.minutes * 60_000;
   const plan = planFaults(options.seed, 8_000, loadMs - 10_000, WORKERS);
   log(`chaos run: seed ${options.seed}, ${options.minutes} minute(s) of load, ${plan.length} faults planned:`);
-  for (const fault of plan) log(`  plan: ${(fault.at / 1000).toFixed(1)}s ${fault.lane} ${fault.kind}${fault.durationMs ? ` for ${fault.durationMs} ms` : ` worker ${fault.worker}`}`);
+  for (const fault of plan) log(`  plan: ${describe(fault)}`);
 
   if (options.build) buildService();
   else if (!existsSync(join(APP_DIR, 'main.js'))) throw new Error('--no-build: scripts/chaos/out/app/main.js is missing');
@@ -259,7 +275,8 @@ async function main(): Promise<void> {
           if (worker.exited && !retired.has(worker)) {
             retired.add(worker);
             workers.splice(workers.indexOf(worker), 1);
-            const line = `${worker.name} exited by itself (code ${worker.exitCode}) at ${(now() / 1000).toFixed(1)}s: ${worker.output.text().split('\n').slice(-3).join(' | ')}`;
+            const last = worker.output.text().split('\n').slice(-3).join(' | ');
+            const line = `${worker.name} exited by itself (code ${worker.exitCode}) at ${(now() / 1000).toFixed(1)}s: ${last}`;
             unexpected.push(line);
             log(`UNEXPECTED ${line}`);
             await newWorker().catch((error: Error) => log(`could not start a worker: ${error.message}`));
@@ -338,7 +355,8 @@ async function main(): Promise<void> {
     const lines = [
       `# Chaos run`,
       '',
-      `\`npm run chaos -- --minutes ${options.minutes} --seed ${options.seed}\` on ${new Date(t0).toISOString().slice(0, 16).replace('T', ' ')} UTC: ` +
+      `\`npm run chaos -- --minutes ${options.minutes} --seed ${options.seed}\` ` +
+        `on ${new Date(t0).toISOString().slice(0, 16).replace('T', ' ')} UTC: ` +
         `${load.calls.filter((call) => call.op === 'create').length} creates, ${load.calls.length} requests in all, ` +
         `${aiCalls.length} AI calls, ${faults.length} faults, ${rows.length} rows at the end; ` +
         `${report.ok ? 'every invariant holds' : 'INVARIANTS FAILED'}.`,
@@ -347,11 +365,13 @@ async function main(): Promise<void> {
       '',
       ...formatReport(report),
       '',
-      unexpected.length === 0 ? 'No worker exited by itself.' : `Workers that exited by themselves:\n\n${unexpected.map((line) => `- ${line}`).join('\n')}`,
+      unexpected.length === 0
+        ? 'No worker exited by itself.'
+        : `Workers that exited by themselves:\n\n${unexpected.map((line) => `- ${line}`).join('\n')}`,
       '',
       '## Schedule (drawn from the seed)',
       '',
-      ...plan.map((fault) => `- ${(fault.at / 1000).toFixed(1)}s ${fault.lane}: ${fault.kind}${fault.durationMs ? ` for ${fault.durationMs} ms` : ` (worker ${fault.worker})`}`),
+      ...plan.map((fault) => `- ${describe(fault)}`),
       '',
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);

@@ -69,9 +69,13 @@ export class PrivateMariaDb extends PrivateServer {
   /** mariadb-install-db into an empty folder, then the server, then the `chaos` database. */
   async install(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${this.dir}`, '--user=root', '--auth-root-authentication-method=normal'], {
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'mariadb-install-db',
+      ['--no-defaults', `--datadir=${this.dir}`, '--user=root', '--auth-root-authentication-method=normal'],
+      {
+        stdio: 'ignore',
+      },
+    );
     await this.start();
     const connection = await createConnection({ host: '127.0.0.1', port: this.port, user: 'root' });
     await connection.query('CREATE DATABASE chaos');

@@ -9,7 +9,13 @@ const B2 = 'Empresa B, ahora también jardinería: limpieza industrial y manteni
 const C = 'Empresa C organiza rutas guiadas por la sierra de Gredos para grupos y colegios todo el año.';
 
 const answer = (original: string, call: number) => `${expectedTextFor(original)} (llamada ${call})`;
-const aiCall = (n: number, at: number, original: string, fault: AiCall['fault'] = 'none', outcome: AiCall['outcome'] = 'answered'): AiCall => ({
+const aiCall = (
+  n: number,
+  at: number,
+  original: string,
+  fault: AiCall['fault'] = 'none',
+  outcome: AiCall['outcome'] = 'answered',
+): AiCall => ({
   n,
   at,
   digest: digestOf(original),
@@ -36,7 +42,9 @@ function goodRun(): { history: History; rows: FinalRow[] } {
 
 function failing(history: History, rows: FinalRow[]): Record<string, string[]> {
   const report = checkRun(history, rows);
-  return Object.fromEntries(report.invariants.filter((result) => result.violations.length > 0).map((result) => [result.name.slice(0, 2), result.violations]));
+  return Object.fromEntries(
+    report.invariants.filter((result) => result.violations.length > 0).map((result) => [result.name.slice(0, 2), result.violations]),
+  );
 }
 
 describe('the chaos run checker', () => {
@@ -125,7 +133,10 @@ describe('the chaos run checker', () => {
   it('accepts 503 while the database is down, and measures when the API answers again (5)', () => {
     const { history, rows } = goodRun();
     history.faults.push({ kind: 'db-stop', start: 10_000, end: 15_000 });
-    history.api.push({ op: 'create', at: 12_000, end: 12_010, status: 503 }, { op: 'create', at: 16_000, end: 16_500, status: 201, id: 4, original: C });
+    history.api.push(
+      { op: 'create', at: 12_000, end: 12_010, status: 503 },
+      { op: 'create', at: 16_000, end: 16_500, status: 201, id: 4, original: C },
+    );
     rows.push({ id: 4, context_status: 'processed', company_context: answer(C, 4), company_context_original: C });
     history.ai[3] = aiCall(4, 17_000, C);
     const report = checkRun(history, rows);
