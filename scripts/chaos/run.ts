@@ -116,7 +116,8 @@ class ChaosAi {
     const id = ++this.nextId;
     return new Promise<T>((resolve, reject) => {
       this.replies.set(id, (reply) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
-      this.child.send({ id, command, ...args });
+      if (!this.child.connected) return reject(new Error('the fake AI has exited'));
+      this.child.send({ id, command, ...args }, (error) => error && reject(error));
     });
   }
 
@@ -418,7 +419,11 @@ async function drain(mariadb: PrivateMariaDb): Promise<FinalRow[]> {
   }
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`chaos run failed: ${error.stack ?? error.message}\n`);
-  process.exitCode = 1;
-});
+// Exits explicitly: a pooled keep-alive connection or a timer of a library must not keep a finished run waiting.
+main().then(
+  () => process.exit(),
+  (error: Error) => {
+    process.stderr.write(`chaos run failed: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);
