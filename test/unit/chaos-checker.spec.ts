@@ -1,4 +1,5 @@
 import { AiCall, ApiCall, checkRun, digestOf, FaultEvent, FinalRow, History } from '../../scripts/chaos/checker';
+import { planFaults } from '../../scripts/chaos/schedule';
 import { expectedTextFor } from '../support/fake-ai-answers';
 
 // A small history the chaos run could have recorded: record 1 created and processed, record 2 created,
@@ -143,5 +144,27 @@ describe('the chaos run checker', () => {
     expect(report.invariants.flatMap((result) => result.violations)).toEqual([]);
     expect(report.invariants[4].notes).toEqual(['database back at 15.0s: API answering again after 1.5 s']);
     expect(report.recoveries[1]).toEqual({ fault: history.faults[1], queueMovingMs: 2_000 });
+  });
+});
+
+describe('the chaos run schedule', () => {
+  it('is the same for the same seed, differs for another, and stays within the load', () => {
+    const plan = planFaults(15, 8_000, 170_000, 3);
+    expect(planFaults(15, 8_000, 170_000, 3)).toEqual(plan);
+    expect(planFaults(16, 8_000, 170_000, 3)).not.toEqual(plan);
+    expect(plan.every((fault) => fault.at >= 8_000 && fault.at < 170_000 && fault.worker >= 0 && fault.worker < 3)).toBe(true);
+    expect(new Set(plan.map((fault) => fault.kind))).toEqual(
+      new Set([
+        'kill-worker',
+        'term-worker',
+        'redis-restart',
+        'redis-wipe',
+        'db-stop',
+        'ai-refused',
+        'ai-slow',
+        'ai-error',
+        'ai-malformed',
+      ]),
+    );
   });
 });
