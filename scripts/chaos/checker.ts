@@ -32,7 +32,8 @@ export interface AiCall {
   n: number;
   at: number;
   digest: string;
-  fault: 'none' | 'slow' | 'error' | 'malformed';
+  /** cut: in flight when the AI began refusing connections (its connection was dropped). */
+  fault: 'none' | 'slow' | 'error' | 'malformed' | 'cut';
   /** answered; disconnected: the client went away first (timeout, killed worker). */
   outcome: 'answered' | 'disconnected' | 'hung up' | 'pending';
 }

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
       if (message.command === 'mode' && message.mode) {
         mode = message.mode;
         if (mode === 'refused' && server) {
+          // The outage cuts the calls in flight: an injected fault for them too.
+          for (const call of calls) if (call.request.outcome === 'pending') call.fault = 'cut';
           await server.close();
           server = undefined;
         } else if (mode !== 'refused' && !server) {

@@ -107,6 +107,16 @@ describe('the chaos run checker', () => {
     expect(checkRun(history, rows).ok).toBe(true);
   });
 
+  it('accepts a repeated call after one cut by an AI outage (4)', () => {
+    const { history, rows } = goodRun();
+    history.ai[0] = aiCall(1, 1_100, A, 'cut', 'disconnected');
+    history.ai.push(aiCall(5, 5_000, A));
+    rows[0] = { ...rows[0], company_context: answer(A, 5) };
+    const report = checkRun(history, rows);
+    expect(report.ok).toBe(true);
+    expect(report.invariants[3].notes).toEqual(['1 × retry after an injected AI cut']);
+  });
+
   it('accepts a repeated call after a reprocess (4)', () => {
     const { history, rows } = goodRun();
     history.ai.push(aiCall(5, 60_000, A));
