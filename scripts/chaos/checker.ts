@@ -287,11 +287,12 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
         count('reprocess asked for by the load');
         continue;
       }
-      // A kill, restart or stop soon after the earlier call began (while it was in flight or its result written).
+      // A kill, restart or stop near the earlier call: while it was in flight or its result written, or shortly
+      // before it (a job Redis lost while a worker held it, waiting for the AI, is queued again by the reconciler).
       const disruptions = history.faults.filter(
         (fault) =>
           DISRUPTIVE.includes(fault.kind) &&
-          fault.end >= previous.at - 2_000 &&
+          fault.end >= previous.at - options.disruptionWindowMs &&
           fault.start <= Math.min(call.at, previous.at + options.disruptionWindowMs),
       );
       if (disruptions.length > 0) {
