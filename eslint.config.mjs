@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'data/', 'bench/out/'] },
+  { ignores: ['dist/', 'coverage/', 'data/', 'bench/out/', 'scripts/chaos/out/'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   {
@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // Response bodies (supertest), parsed JSON and raw rows are `any` by nature in tests and the benchmark;
     // the assertions check their shape, so the unsafe-any family only adds noise there.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/chaos/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

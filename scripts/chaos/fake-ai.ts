@@ -1,0 +1,67 @@
+// The fake AI of the chaos run, in a process of its own and driven over IPC: the test fake
+// (test/support/fake-ai-server.ts) answering the default text for each original (it carries the
+// original's digest) plus "(llamada N)", so a stored description names the call that produced it.
+// Call times are ms since the epoch. Modes: ok, refused (not listening), slow (past AI_TIMEOUT_MS), error (500), malformed (broken JSON).
+import { FakeAiBehaviour, FakeAiRequest, FakeAiServer } from '../../test/support/fake-ai-server';
+import { expectedTextFor } from '../../test/support/fake-ai-answers';
+import type { AiCall } from './checker';
+import { digestOf } from './checker';
+
+type Mode = 'ok' | 'refused' | 'slow' | 'error' | 'malformed';
+type Command = { id: number; command: 'mode' | 'calls' | 'close'; mode?: Mode };
+
+const slowMs = Number(process.argv[2] ?? 10_000);
+const okDelayMs = Number(process.argv[3] ?? 300);
+
+async function main(): Promise<void> {
+  let mode: Mode = 'ok';
+  const calls: (Omit<AiCall, 'outcome'> & { request: { outcome: AiCall['outcome'] } })[] = [];
+  const script = (request: FakeAiRequest): FakeAiBehaviour => {
+    const n = calls.length + 1;
+    const fault = mode === 'slow' || mode === 'error' || mode === 'malformed' ? mode : 'none';
+    calls.push({ n, at: Date.now(), digest: digestOf(request.original ?? ''), fault, request });
+    if (fault === 'slow') return { delayMs: slowMs };
+    if (fault === 'error') return { status: 500 };
+    if (fault === 'malformed') return { rawBody: '{"respuesta": "Según la infor' };
+    // A little time per call, so edits and deletes can land while a record is processed.
+    return { delayMs: Math.floor(Math.random() * okDelayMs), text: `${expectedTextFor(request.original ?? '')} (llamada ${n})` };
+  };
+  let server: FakeAiServer | undefined = await FakeAiServer.start({ port: 0, host: '127.0.0.1' });
+  const port = Number(new URL(server.baseUrl).port);
+  server.respondWith(script);
+  const send = (message: unknown) => process.send?.(message);
+
+  const handle = async (message: Command) => {
+    try {
+      if (message.command === 'mode' && message.mode) {
+        mode = message.mode;
+        if (mode === 'refused' && server) {
+          // The outage cuts the calls in flight: an injected fault for them too.
+          for (const call of calls) if (call.request.outcome === 'pending') call.fault = 'cut';
+          await server.close();
+          server = undefined;
+        } else if (mode !== 'refused' && !server) {
+          server = await FakeAiServer.start({ port, host: '127.0.0.1' });
+          server.respondWith(script);
+        }
+        send({ id: message.id, ok: true });
+      } else if (message.command === 'calls') {
+        send({ id: message.id, ok: true, result: calls.map(({ request, ...call }) => ({ ...call, outcome: request.outcome })) });
+      } else if (message.command === 'close') {
+        await server?.close();
+        send({ id: message.id, ok: true });
+        process.exit(0);
+      }
+    } catch (error) {
+      send({ id: message.id, ok: false, error: (error as Error).message });
+    }
+  };
+  process.on('message', (message: Command) => void handle(message));
+  process.on('disconnect', () => process.exit(0));
+  send({ ready: server.url('/chat') });
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`chaos fake AI: ${error.message}\n`);
+  process.exit(1);
+});
