@@ -3,13 +3,14 @@
 // end where the queue drains, then the invariants of scripts/chaos/checker.ts over the whole history.
 // Private MariaDB and Redis servers on free loopback ports, started and stopped by the run.
 // Exits 0 when every invariant holds, 1 otherwise.
-import { execFileSync, fork } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { sleep } from '../../bench/lib/common';
 import { ROOT, ServiceProcess, serviceEnv, startApi, startWorker } from '../../bench/lib/processes';
+import { compileService } from '../../bench/lib/service';
 import { clientBody, companyContext } from '../../test/support/clients';
 import { Random } from '../../test/support/fuzz';
 import { AiCall, ApiCall, ApiOperation, checkRun, FaultEvent, FinalRow, formatReport } from './checker';
@@ -61,27 +62,7 @@ const log = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);
 
 function buildService(): void {
   log('building the service into scripts/chaos/out/app');
-  mkdirSync(APP_DIR, { recursive: true });
-  execFileSync(
-    process.execPath,
-    [
-      require.resolve('typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      APP_DIR,
-      '--tsBuildInfoFile',
-      join(CHAOS_DIR, 'out', 'app.tsbuildinfo'),
-      '--sourceMap',
-      'false',
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  // The assets nest-cli.json copies into dist/.
-  for (const folder of [join('ai', 'prompt'), join('dashboard', 'public')]) {
-    mkdirSync(join(APP_DIR, folder), { recursive: true });
-    for (const file of readdirSync(join(ROOT, 'src', folder))) cpSync(join(ROOT, 'src', folder, file), join(APP_DIR, folder, file));
-  }
+  compileService(APP_DIR);
 }
 
 /** The fake AI (scripts/chaos/fake-ai.ts) in its own process. */
