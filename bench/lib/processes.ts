@@ -123,7 +123,9 @@ export function serviceEnv(overrides: ServiceEnv): NodeJS.ProcessEnv {
     HOME: process.env.HOME,
     NODE_ENV: 'development',
     APP_KEY,
-    LOG_LEVEL: 'warn',
+    // BENCH_LOG_LEVEL=info measures with a log line per request (JSON, as in production); warn leaves them out.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    LOG_FORMAT: 'json',
     RATE_LIMIT: '0',
     DB_MIGRATE: 'false',
     AI_TIMEOUT_MS: '45000',
