@@ -1,5 +1,5 @@
 import { FakeAiServer } from '../support/fake-ai-server';
-import { clientBody, companyContext } from '../support/clients';
+import { clientBody, companyContext, JOB_COLUMNS } from '../support/clients';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -18,21 +18,9 @@ describe('Clients API', () => {
   });
 
   // What a PATCH could change: every column but those the background job writes.
-  const JOB_WRITTEN_COLUMNS = [
-    'company_context',
-    'context_status',
-    'context_attempts',
-    'context_error',
-    'context_ai_ms',
-    'context_processed_at',
-    'context_available_at',
-    'context_claimed_at',
-    'context_claim_token',
-    'updated_at',
-  ];
   const storedFields = async (id: number) => {
     const row = { ...(await t.row(id))! };
-    for (const column of JOB_WRITTEN_COLUMNS) delete row[column];
+    for (const column of JOB_COLUMNS) delete row[column];
     return row;
   };
 

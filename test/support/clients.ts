@@ -31,3 +31,18 @@ export function clientBody(overrides: Record<string, unknown> = {}): Record<stri
   for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
   return body;
 }
+
+/** The columns the background job writes on its own: what a test leaves out when it checks that a request changed nothing else. */
+export const JOB_COLUMNS = [
+  'company_context',
+  'context_status',
+  'context_attempts',
+  'context_error',
+  'context_ai_ms',
+  'context_processed_at',
+  'context_available_at',
+  'context_failed_at',
+  'context_claimed_at',
+  'context_claim_token',
+  'updated_at',
+];
