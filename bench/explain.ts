@@ -42,8 +42,8 @@ async function main(): Promise<void> {
   const { ClientsService } = app('clients/clients.service');
   const { CreateClientDto } = app('clients/dto/create-client.dto');
   const { SecretBox } = app('security/secret-box');
-  const { CompanyContextState } = app('context/company-context.state');
-  const { QUEUE_DRIVER } = app('context/queue-driver');
+  const { CompanyContextState } = app('company-context/company-context.state');
+  const { QUEUE_DRIVER } = app('company-context/queue-driver');
   const { AiClient } = app('ai/ai-client');
 
   const config = loadConfig();

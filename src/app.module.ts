@@ -4,7 +4,7 @@ import { AiModule } from './ai/ai.module';
 import { ClientsModule } from './clients/clients.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { ContextModule } from './context/context.module';
+import { CompanyContextModule } from './company-context/company-context.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
@@ -35,7 +35,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrate: options.migrate }),
         SecurityModule,
         AiModule,
-        ContextModule.forRoot(config, { worker: options.worker }),
+        CompanyContextModule.forRoot(config, { worker: options.worker }),
         ClientsModule,
         CredentialsModule,
         HealthModule,

@@ -5,8 +5,8 @@ import Bull, { Queue } from 'bull';
 import Redis from 'ioredis';
 import { createConnection, Connection, RowDataPacket } from 'mysql2/promise';
 import { AppConfig } from '../../src/config/app-config';
-import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE } from '../../src/context/company-context.job';
-import { companyContextJobOptions } from '../../src/context/drivers/redis-queue.driver';
+import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE } from '../../src/company-context/company-context.job';
+import { companyContextJobOptions } from '../../src/company-context/drivers/redis-queue.driver';
 import { companyContext } from '../../test/support/clients';
 
 // better-sqlite3 ships no types (and @types/better-sqlite3 is not installed): the few calls used, typed here.

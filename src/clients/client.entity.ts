@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { ContextStatus } from '../context/context-status';
+import { ContextStatus } from '../company-context/context-status';
 
 // Column names are kept from the Laravel system this replaces (table `autoseo`).
 @Entity({ name: 'autoseo' })

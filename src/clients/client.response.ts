@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Client } from './client.entity';
-import { CONTEXT_STATUSES, ContextStatus } from '../context/context-status';
+import { CONTEXT_STATUSES, ContextStatus } from '../company-context/context-status';
 import { TOTAL_COUNT_CAP } from './dto/list-clients.query';
 
 const Nullable = (description: string, example: string, maxLength = 255) =>

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandRunner } from 'nest-commander';
 import { AppConfig } from '../config/app-config';
-import { NoQueueError, QUEUE_DRIVER, QueueDriver } from '../context/queue-driver';
+import { NoQueueError, QUEUE_DRIVER, QueueDriver } from '../company-context/queue-driver';
 import { UsageError } from './cli-errors';
 
 /** A queue:* command: works on the configured driver, and says plainly that `sync` has no queue. */

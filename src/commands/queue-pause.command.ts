@@ -1,5 +1,5 @@
 import { Command } from 'nest-commander';
-import { QueueOperations } from '../context/queue-operations';
+import { QueueOperations } from '../company-context/queue-operations';
 import { printLine } from './output';
 import { QueueCommand } from './queue-command';
 

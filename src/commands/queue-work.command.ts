@@ -1,8 +1,8 @@
 import { Command, Option } from 'nest-commander';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AttemptOutcome, CompanyContextProcessor } from '../context/company-context.processor';
-import { companyContextJobId, CompanyContextJob } from '../context/company-context.job';
-import { QueueWorker } from '../context/queue-worker';
+import { AttemptOutcome, CompanyContextProcessor } from '../company-context/company-context.processor';
+import { companyContextJobId, CompanyContextJob } from '../company-context/company-context.job';
+import { QueueWorker } from '../company-context/queue-worker';
 import { MetricsListener } from '../metrics/metrics-listener';
 import { parseCount } from './parse-options';
 import { QueueCommand } from './queue-command';

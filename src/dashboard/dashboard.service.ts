@@ -5,7 +5,7 @@ import { AiBreaker } from '../ai/ai-breaker';
 import { AiClient, AiLatency } from '../ai/ai-client';
 import { Client } from '../clients/client.entity';
 import { AppConfig, QueueConnection } from '../config/app-config';
-import { NoQueueError, QUEUE_DRIVER, QueueDriver, QueueStatus } from '../context/queue-driver';
+import { NoQueueError, QUEUE_DRIVER, QueueDriver, QueueStatus } from '../company-context/queue-driver';
 import { AiHealthIndicator } from '../health/ai.health';
 
 const HOUR_MS = 3_600_000;

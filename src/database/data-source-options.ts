@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { Client } from '../clients/client.entity';
-import { QueueState } from '../context/queue-state.entity';
+import { QueueState } from '../company-context/queue-state.entity';
 import { CredentialsAuditEntry } from '../credentials/credentials-audit.entity';
 import { DatabaseConfig } from '../config/app-config';
 import { MIGRATIONS } from './migrations';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
-import { QUEUE_DRIVER, QueueDriver } from '../context/queue-driver';
+import { QUEUE_DRIVER, QueueDriver } from '../company-context/queue-driver';
 import { INDICATOR_TIMEOUT_MS, withTimeout } from './health.constants';
 
 @Injectable()

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { AiBreaker } from '../ai/ai-breaker';
-import { AttemptOutcome, CompanyContextProcessor } from '../context/company-context.processor';
-import { CompanyContextState } from '../context/company-context.state';
-import { CONTEXT_STATUSES } from '../context/context-status';
-import { NoQueueError, QUEUE_DRIVER, QueueDriver, QueueStatus } from '../context/queue-driver';
+import { AttemptOutcome, CompanyContextProcessor } from '../company-context/company-context.processor';
+import { CompanyContextState } from '../company-context/company-context.state';
+import { CONTEXT_STATUSES } from '../company-context/context-status';
+import { NoQueueError, QUEUE_DRIVER, QueueDriver, QueueStatus } from '../company-context/queue-driver';
 import { JobOutcomeLabel, Metrics, METRICS_PREFIX } from './metrics.service';
 
 /** A scrape never waits longer than this for the queue or the database: a dead store reads as `up 0`. */

@@ -1,6 +1,6 @@
 import { Client } from '../../src/clients/client.entity';
-import { CompanyContextState } from '../../src/context/company-context.state';
-import { ContextStatus } from '../../src/context/context-status';
+import { CompanyContextState } from '../../src/company-context/company-context.state';
+import { ContextStatus } from '../../src/company-context/context-status';
 import { FakeAiServer } from '../support/fake-ai-server';
 import { clientBody } from '../support/clients';
 import { createTestApp, TestApp } from '../support/test-app';

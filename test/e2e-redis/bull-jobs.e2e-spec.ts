@@ -1,5 +1,5 @@
 import { Queue } from 'bull';
-import { CompanyContextDispatcher } from '../../src/context/company-context.dispatcher';
+import { CompanyContextDispatcher } from '../../src/company-context/company-context.dispatcher';
 import { FakeAiServer } from '../support/fake-ai-server';
 import { clientBody } from '../support/clients';
 import { bullQueue, createTestApp, TestApp } from '../support/test-app';

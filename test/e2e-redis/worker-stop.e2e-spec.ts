@@ -1,4 +1,4 @@
-import { QueueWorker } from '../../src/context/queue-worker';
+import { QueueWorker } from '../../src/company-context/queue-worker';
 import { FakeAiServer } from '../support/fake-ai-server';
 import { REDIS_URL } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';

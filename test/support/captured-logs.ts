@@ -68,7 +68,7 @@ export class CapturedLogs extends ConsoleLogger {
 
   protected override printMessages(messages: unknown[], context = '', logLevel: LogLevel = 'log', ...rest: unknown[]): void {
     for (const message of messages) {
-      // Job lines are objects: the text in `msg`, their fields beside it (src/context/job-log.ts).
+      // Job lines are objects: the text in `msg`, their fields beside it (src/company-context/job-log.ts).
       const text = typeof message === 'object' && message !== null && 'msg' in message ? String(message.msg) : String(message);
       this.lines.push(`[${logLevel}] [${context}] ${text}`);
     }

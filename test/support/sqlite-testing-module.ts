@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { Client } from '../../src/clients/client.entity';
 import { AppConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
-import { CompanyContextState } from '../../src/context/company-context.state';
+import { CompanyContextState } from '../../src/company-context/company-context.state';
 import { DatabaseModule } from '../../src/database/database.module';
 import { clientBody } from './clients';
 

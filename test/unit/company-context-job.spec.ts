@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config/app-config';
-import { companyContextJobId, parseCompanyContextJobId, retryDelayMs } from '../../src/context/company-context.job';
+import { companyContextJobId, parseCompanyContextJobId, retryDelayMs } from '../../src/company-context/company-context.job';
 
 describe('retryDelayMs: QUEUE_BACKOFF_MS before the first retry, doubled before each next one', () => {
   it.each([

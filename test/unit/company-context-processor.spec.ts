@@ -13,9 +13,9 @@ import {
 import { AiModule } from '../../src/ai/ai.module';
 import { Client } from '../../src/clients/client.entity';
 import { loadConfig } from '../../src/config/app-config';
-import { AttemptOutcome, CompanyContextProcessor } from '../../src/context/company-context.processor';
-import { CompanyContextState } from '../../src/context/company-context.state';
-import { ContextStatus } from '../../src/context/context-status';
+import { AttemptOutcome, CompanyContextProcessor } from '../../src/company-context/company-context.processor';
+import { CompanyContextState } from '../../src/company-context/company-context.state';
+import { ContextStatus } from '../../src/company-context/context-status';
 import { CapturedLogs } from '../support/captured-logs';
 import { companyContext } from '../support/clients';
 import { FakeAiBehaviour, FakeAiServer } from '../support/fake-ai-server';

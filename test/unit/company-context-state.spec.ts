@@ -3,8 +3,8 @@ import { getRepositoryToken } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Client } from '../../src/clients/client.entity';
 import { loadConfig } from '../../src/config/app-config';
-import { ClaimedContext, CompanyContextState } from '../../src/context/company-context.state';
-import { ContextStatus } from '../../src/context/context-status';
+import { ClaimedContext, CompanyContextState } from '../../src/company-context/company-context.state';
+import { ContextStatus } from '../../src/company-context/context-status';
 import { companyContext } from '../support/clients';
 import { insertClient, SQLITE_MEMORY, sqliteTestingModule, storedClient } from '../support/sqlite-testing-module';
 

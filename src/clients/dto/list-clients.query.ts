@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { CONTEXT_STATUSES, ContextStatus } from '../../context/context-status';
+import { CONTEXT_STATUSES, ContextStatus } from '../../company-context/context-status';
 import { IsPageCursor, NotWithPage } from '../page-cursor';
 
 export const MAX_PAGE_SIZE = 100;

@@ -43,17 +43,17 @@ function bullModules(config: AppConfig): DynamicModule[] {
   ];
 }
 
-export interface ContextModuleOptions {
+export interface CompanyContextModuleOptions {
   /** Whether this process takes jobs (the API with RUN_WORKER=true, and queue:work). */
   worker: boolean;
 }
 
 @Module({})
-export class ContextModule {
-  static forRoot(config: AppConfig, options: ContextModuleOptions): DynamicModule {
+export class CompanyContextModule {
+  static forRoot(config: AppConfig, options: CompanyContextModuleOptions): DynamicModule {
     const driver = DRIVERS[config.queue.connection];
     return {
-      module: ContextModule,
+      module: CompanyContextModule,
       global: true,
       imports: [
         TypeOrmModule.forFeature([Client, QueueState]),

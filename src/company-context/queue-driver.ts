@@ -42,7 +42,7 @@ export interface QueueCapabilities {
 
 /**
  * One interface over the three ways jobs run: Bull on Redis, the SQL database itself, or inline (sync).
- * The driver is chosen in one place, ContextModule. The operations below `counts` serve the queue:*
+ * The driver is chosen in one place, CompanyContextModule. The operations below `counts` serve the queue:*
  * commands; the sync driver has no queue to operate and says so (NoQueueError).
  */
 export interface QueueDriver {
