@@ -78,7 +78,7 @@ async function explainRows(db: Connection, sql: string, params: unknown[] = []):
     .join(' / ');
 }
 
-/** The statements behind the calls, as the service issues them (see ClientsService.list, CompanyContextState.counts). */
+/** The statements behind the calls, as the service issues them (see ClientsService.list, RecordQueueStore.counts). */
 async function explainAll(db: Connection, size: number): Promise<{ statement: string; plan: string }[]> {
   const now = new Date();
   const middle = Math.floor(size / 2);

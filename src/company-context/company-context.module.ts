@@ -15,6 +15,7 @@ import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
 import { QueueOperations } from './queue-operations';
 import { QueueState } from './queue-state.entity';
 import { QueueWorker, WORKER_ENABLED } from './queue-worker';
+import { RecordQueueStore } from './record-queue.store';
 
 // The one place a queue driver is chosen.
 const DRIVERS: Record<QueueConnection, Type<QueueDriver>> = {
@@ -62,6 +63,7 @@ export class CompanyContextModule {
       ],
       providers: [
         CompanyContextState,
+        RecordQueueStore,
         CompanyContextProcessor,
         CompanyContextDispatcher,
         QueueWorker,
@@ -70,7 +72,7 @@ export class CompanyContextModule {
         { provide: QUEUE_DRIVER, useExisting: driver },
         { provide: WORKER_ENABLED, useValue: options.worker },
       ],
-      exports: [CompanyContextState, CompanyContextProcessor, CompanyContextDispatcher, QueueWorker, QueueOperations, QUEUE_DRIVER],
+      exports: [CompanyContextState, RecordQueueStore, CompanyContextProcessor, CompanyContextDispatcher, QueueWorker, QueueOperations, QUEUE_DRIVER],
     };
   }
 }

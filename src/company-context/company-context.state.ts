@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, IsNull, MoreThan, Not, Repository, UpdateQueryBuilder } from 'typeorm';
+import { Repository, UpdateQueryBuilder } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Client } from '../clients/client.entity';
-import { AppConfig } from '../config/app-config';
-import { CompanyContextJob, companyContextJobId } from './company-context.job';
-import { ContextStatus } from './context-status';
+import { CompanyContextJob } from './company-context.job';
+import { ContextStatus, OPEN_STATUSES } from './context-status';
 
 /** An attempt that holds the right to write the result of one original. */
 export interface ClaimedContext extends CompanyContextJob {
@@ -16,33 +15,18 @@ export interface ClaimedContext extends CompanyContextJob {
   attempt: number;
 }
 
-/** A job that failed for good, as queue:failed lists it. */
-export interface FailedJob {
-  id: string;
-  clientId: number;
-  attempts: number;
-  failedAt: Date | null;
-  error: string | null;
-}
-
-export const REMOVED_BY_OPERATOR = 'removed from the queue by an operator (queue:clear)';
-
-const OPEN_STATUSES = [ContextStatus.Pending, ContextStatus.Processing];
 const ERROR_MAX_LENGTH = 500;
-/** A claim must outlive the job timeout before another worker takes it over (the job aborts itself by then). */
-const RECLAIM_GRACE_MS = 2_000;
 
 /**
- * The state machine of a record's company context, and the only code that writes the context_* columns:
- * pending → processing → processed | failed, guarded by the version (a newer original wins) and by the
- * claim token (only the attempt that holds the claim may write, so a result is written once).
+ * The state machine of a record's company context: pending → processing → processed | failed, guarded by
+ * the version (a newer original wins) and by the claim token (only the attempt that holds the claim may
+ * write, so a result is written once). The record's attempts and retry time are kept here, for every
+ * queue driver. What reads the records as a queue (the next due, counts, the failed list, queue:clear)
+ * is RecordQueueStore.
  */
 @Injectable()
 export class CompanyContextState {
-  constructor(
-    @InjectRepository(Client) private readonly clients: Repository<Client>,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(@InjectRepository(Client) private readonly clients: Repository<Client>) {}
 
   /** The context columns of a record just created from `original`. */
   static initial(
@@ -89,25 +73,12 @@ export class CompanyContextState {
   }
 
   /**
-   * Puts a job that failed for good back (queue:retry) as a new version, unless its record has moved on
-   * meanwhile (deleted, a newer original, processed). Returns the new version, or null.
+   * queue:retry, on every driver: a record still listed as failed (not forgotten) at that version goes
+   * back as a new version, in one guarded update, so a retry cut short cannot leave a record neither
+   * listed nor queued. Returns the new version, or null when no such failed job is listed (the record was
+   * retried already, forgotten, deleted, or has moved on).
    */
   async retryFailed(job: CompanyContextJob): Promise<number | null> {
-    const restarted = await this.restartWhere(job.clientId, {}, (query) =>
-      query.andWhere('context_version = :version AND context_status <> :processed', {
-        version: job.version,
-        processed: ContextStatus.Processed,
-      }),
-    );
-    return restarted?.context_version ?? null;
-  }
-
-  /**
-   * The `database` driver's queue:retry: a record still listed as failed (not forgotten) at that version
-   * goes back as a new version, in one guarded update, so a retry cut short cannot leave a record
-   * neither listed nor queued. Returns the new version, or null when no such failed job is listed.
-   */
-  async retryFailedRecord(job: CompanyContextJob): Promise<number | null> {
     const restarted = await this.restartWhere(job.clientId, {}, (query) =>
       query.andWhere('context_version = :version AND context_status = :failed AND context_failed_at IS NOT NULL', {
         version: job.version,
@@ -155,191 +126,6 @@ export class CompanyContextState {
       .andWhere('context_status IN (:...open)', { open: OPEN_STATUSES })
       .execute();
     return result.affected ? this.readClaim(job.clientId, token) : null;
-  }
-
-  /**
-   * Claims the next record due for an attempt, for workers that use the database as their queue:
-   * pending and due, or processing under a claim that outlived the job timeout (its worker died).
-   * On MySQL/MariaDB rows locked by other workers are skipped; SQLite serialises writers, and the
-   * guarded update makes sure only one worker wins a row.
-   */
-  async claimNext(): Promise<ClaimedContext | null> {
-    const now = new Date();
-    const staleBefore = new Date(now.getTime() - this.config.queue.jobTimeoutMs - RECLAIM_GRACE_MS);
-    // Two index-friendly conditions tried in turn (an OR of both made MariaDB walk the whole table):
-    // the longest-due pending record, else a claim that outlived the job timeout (its worker died).
-    const conditions = [
-      {
-        where: 'client.context_status = :pending AND client.context_available_at <= :now',
-        params: { pending: ContextStatus.Pending, now },
-        order: 'client.context_available_at',
-      },
-      {
-        where: 'client.context_status = :processing AND client.context_claimed_at < :staleBefore',
-        params: { processing: ContextStatus.Processing, staleBefore },
-        order: 'client.context_claimed_at',
-      },
-    ];
-    for (const { where, params, order } of conditions) {
-      const claim = await this.claimFirst(where, params, order);
-      if (claim !== undefined) return claim;
-    }
-    return null;
-  }
-
-  /** Claims the first record matching `where`; undefined when none matches, null when another worker won the race. */
-  private async claimFirst(where: string, params: Record<string, unknown>, order: string): Promise<ClaimedContext | null | undefined> {
-    const token = randomUUID();
-    // In the order of the (context_status, context_available_at) index: the first match is the answer.
-    const candidates = (manager: EntityManager) =>
-      manager
-        .createQueryBuilder(Client, 'client')
-        .select('client.id', 'id')
-        .where(where, params)
-        .orderBy(order, 'ASC')
-        .addOrderBy('client.id', 'ASC')
-        .limit(1);
-
-    if (this.clients.manager.connection.options.type === 'mysql') {
-      // Rows locked by other workers are skipped, so workers never wait for each other.
-      const clientId = await this.clients.manager.transaction(async (manager) => {
-        const candidate = await candidates(manager).setLock('pessimistic_write').setOnLocked('skip_locked').getRawOne<{ id: number }>();
-        if (!candidate) return undefined;
-        await this.claimUpdate(token, manager.getRepository(Client).createQueryBuilder().update()).where('id = :id', candidate).execute();
-        return candidate.id;
-      });
-      return clientId === undefined ? undefined : this.readClaim(clientId, token);
-    }
-
-    // SQLite serialises writers: the guarded update makes sure only one worker wins the row.
-    const candidate = await candidates(this.clients.manager).getRawOne<{ id: number }>();
-    if (!candidate) return undefined;
-    const result = await this.claimUpdate(token)
-      .where('id = :id', candidate)
-      .andWhere(where.replace(/client\./g, ''), params)
-      .execute();
-    return result.affected ? this.readClaim(candidate.id, token) : null;
-  }
-
-  /**
-   * Records per queue state, for the `database` driver (where the records are the queue). Each figure is
-   * one COUNT over a range of an index (autoseo_context_queue, autoseo_context_failed), so the work
-   * follows the open and failed records, never the processed ones that make up most of a big table.
-   */
-  async counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
-    const now = new Date();
-    // COUNT(*) rather than getCount()'s COUNT(DISTINCT id), which MariaDB cannot answer as cheaply.
-    const count = async (where: string, params: Record<string, unknown>) => {
-      const row = await this.clients
-        .createQueryBuilder('client')
-        .select('COUNT(*)', 'count')
-        .where(where, params)
-        .getRawOne<{ count: string }>();
-      return Number(row?.count ?? 0);
-    };
-    const [pending, delayed, active, failed] = await Promise.all([
-      count('client.context_status = :pending', { pending: ContextStatus.Pending }),
-      count('client.context_status = :pending AND client.context_available_at > :now', { pending: ContextStatus.Pending, now }),
-      count('client.context_status = :processing', { processing: ContextStatus.Processing }),
-      count('client.context_status = :failed AND client.context_failed_at IS NOT NULL', { failed: ContextStatus.Failed }),
-    ]);
-    // A pending record is waiting unless it is due later (a retry's backoff); one with no due time is waiting.
-    return { waiting: Math.max(0, pending - delayed), active, delayed, failed };
-  }
-
-  /**
-   * Records per context_status, for /metrics. One GROUP BY on the leading column of the
-   * (context_status, context_available_at) index: MariaDB and SQLite answer it from the index alone.
-   */
-  async countByStatus(): Promise<Record<string, number>> {
-    const rows = await this.clients
-      .createQueryBuilder('client')
-      .select('client.context_status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('client.context_status')
-      .getRawMany<{ status: string; count: number | string }>();
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
-  }
-
-  /** When the longest-waiting due record became due, for the `database` driver; null when none waits. */
-  async oldestWaitingSince(): Promise<Date | null> {
-    const row = await this.clients
-      .createQueryBuilder('client')
-      .select('MIN(client.context_available_at)', 'since')
-      .where('client.context_status = :pending AND client.context_available_at <= :now', {
-        pending: ContextStatus.Pending,
-        now: new Date(),
-      })
-      .getRawOne<{ since: Date | string | null }>();
-    return row?.since ? parseDate(row.since) : null;
-  }
-
-  /** The jobs that failed for good and are still listed (the `database` driver's failed jobs), oldest first. */
-  async failedJobs(): Promise<FailedJob[]> {
-    const rows = await this.clients.find({
-      where: { context_status: ContextStatus.Failed, context_failed_at: Not(IsNull()) },
-      select: { id: true, context_version: true, context_attempts: true, context_failed_at: true, context_error: true },
-      order: { context_failed_at: 'ASC', id: 'ASC' },
-    });
-    return rows.map((row) => ({
-      id: companyContextJobId({ clientId: row.id, version: row.context_version }),
-      clientId: row.id,
-      attempts: row.context_attempts,
-      failedAt: row.context_failed_at,
-      error: row.context_error,
-    }));
-  }
-
-  /** Takes failed jobs off the failed list (one, or all when `job` is omitted); the records stay failed. */
-  async forgetFailed(job?: CompanyContextJob): Promise<number> {
-    const query = this.update()
-      .set({ context_failed_at: null })
-      .where('context_status = :failed AND context_failed_at IS NOT NULL', { failed: ContextStatus.Failed });
-    if (job) query.andWhere('id = :clientId AND context_version = :version', job);
-    return (await query.execute()).affected ?? 0;
-  }
-
-  /**
-   * Marks records whose waiting job an operator deleted (queue:clear) as failed, so that nothing queues
-   * them again behind the operator's back; PATCH or reprocess starts them over. One job, or every
-   * pending record when `job` is omitted (the `database` driver, whose pending records are its jobs).
-   */
-  async removeFromQueue(job?: CompanyContextJob): Promise<number> {
-    const now = new Date();
-    const query = this.update()
-      .set({
-        context_status: ContextStatus.Failed,
-        context_error: REMOVED_BY_OPERATOR,
-        context_available_at: null,
-        context_failed_at: null,
-        updated_at: now,
-      })
-      .where('context_status = :pending', { pending: ContextStatus.Pending });
-    if (job) query.andWhere('id = :clientId AND context_version = :version', job);
-    return (await query.execute()).affected ?? 0;
-  }
-
-  /**
-   * Records that should have a live job: pending or processing, in id order, a page at a time. One range
-   * of the (context_status, id) index per status, merged: an IN over both with ORDER BY id made MariaDB
-   * walk the primary key, reading every processed record between two open ones.
-   */
-  async openJobs(afterId: number, limit: number): Promise<CompanyContextJob[]> {
-    const pages = await Promise.all(
-      OPEN_STATUSES.map((status) =>
-        this.clients.find({
-          where: { context_status: status, id: MoreThan(afterId) },
-          select: { id: true, context_version: true },
-          order: { id: 'ASC' },
-          take: limit,
-        }),
-      ),
-    );
-    const rows = pages
-      .flat()
-      .sort((a, b) => a.id - b.id)
-      .slice(0, limit);
-    return rows.map((row) => ({ clientId: row.id, version: row.context_version }));
   }
 
   /** Writes the AI's text if this attempt still holds the claim; false when the result is stale. */
@@ -395,7 +181,8 @@ export class CompanyContextState {
     return Boolean(result.affected);
   }
 
-  private claimUpdate(token: string, builder = this.update()): UpdateQueryBuilder<Client> {
+  /** The update that claims a record for an attempt; RecordQueueStore.claimNext picks the record. */
+  claimUpdate(token: string, builder = this.update()): UpdateQueryBuilder<Client> {
     const now = new Date();
     return builder.set({
       context_status: ContextStatus.Processing,
@@ -406,7 +193,8 @@ export class CompanyContextState {
     });
   }
 
-  private async readClaim(clientId: number, token: string): Promise<ClaimedContext | null> {
+  /** The claim `token` holds on the record, as the attempt needs it; null when another claim replaced it. */
+  async readClaim(clientId: number, token: string): Promise<ClaimedContext | null> {
     const row = await this.clients.findOne({
       where: { id: clientId, context_claim_token: token },
       select: { id: true, context_version: true, company_context_original: true, context_attempts: true },
@@ -424,10 +212,4 @@ export class CompanyContextState {
   private update(): UpdateQueryBuilder<Client> {
     return this.clients.createQueryBuilder().update(Client);
   }
-}
-
-/** MySQL answers DATETIME aggregates as Date, SQLite (TypeORM stores UTC text) as a string. */
-function parseDate(value: Date | string): Date {
-  if (value instanceof Date) return value;
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
 }

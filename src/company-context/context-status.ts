@@ -7,3 +7,6 @@ export enum ContextStatus {
 }
 
 export const CONTEXT_STATUSES = Object.values(ContextStatus);
+
+/** The statuses of a record that should have a job: waiting for an attempt, or in one. */
+export const OPEN_STATUSES = [ContextStatus.Pending, ContextStatus.Processing];

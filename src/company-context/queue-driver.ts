@@ -1,5 +1,5 @@
 import { CompanyContextJob } from './company-context.job';
-import { FailedJob } from './company-context.state';
+import { FailedJob } from './record-queue.store';
 
 export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');
 

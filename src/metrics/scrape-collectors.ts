@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { AiBreaker } from '../ai/ai-breaker';
 import { AttemptOutcome, CompanyContextProcessor } from '../company-context/company-context.processor';
-import { CompanyContextState } from '../company-context/company-context.state';
+import { RecordQueueStore } from '../company-context/record-queue.store';
 import { CONTEXT_STATUSES } from '../company-context/context-status';
 import { NoQueueError, QUEUE_DRIVER, QueueDriver, QueueStatus } from '../company-context/queue-driver';
 import { JobOutcomeLabel, Metrics, METRICS_PREFIX } from './metrics.service';
@@ -49,7 +49,7 @@ export class ScrapeCollectors implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     @Inject(QUEUE_DRIVER) private readonly queue: QueueDriver,
-    private readonly state: CompanyContextState,
+    private readonly store: RecordQueueStore,
     private readonly breaker: AiBreaker,
     private readonly processor: CompanyContextProcessor,
   ) {}
@@ -150,7 +150,7 @@ export class ScrapeCollectors implements OnModuleInit {
   private recordCounts(): Promise<Record<string, number>> {
     const now = Date.now();
     if (!this.records || now - this.records.at >= RECORDS_CACHE_MS) {
-      const counts = withTimeout(this.state.countByStatus(), 'the database');
+      const counts = withTimeout(this.store.countByStatus(), 'the database');
       this.records = { at: now, counts };
       // A failed count is not kept: the next scrape tries again.
       counts.catch(() => {

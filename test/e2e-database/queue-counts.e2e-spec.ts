@@ -1,6 +1,7 @@
 import { Client } from '../../src/clients/client.entity';
 import { CompanyContextState } from '../../src/company-context/company-context.state';
 import { ContextStatus } from '../../src/company-context/context-status';
+import { RecordQueueStore } from '../../src/company-context/record-queue.store';
 import { FakeAiServer } from '../support/fake-ai-server';
 import { clientBody } from '../support/clients';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -19,12 +20,14 @@ describe('Queue counts of the database driver after each state change', () => {
   let ai: FakeAiServer;
   let t: TestApp;
   let state: CompanyContextState;
+  let store: RecordQueueStore;
 
   beforeAll(async () => {
     ai = await FakeAiServer.start();
     // No worker: the test makes each state change itself.
     t = await createTestApp({ env: { AI_URL: ai.url('/chat') }, worker: false });
     state = t.app.get(CompanyContextState);
+    store = t.app.get(RecordQueueStore);
   });
 
   afterAll(async () => {
@@ -47,7 +50,7 @@ describe('Queue counts of the database driver after each state change', () => {
 
   async function expectCounts(expected: { waiting: number; active: number; delayed: number; failed: number }) {
     expect(await countedRowByRow()).toEqual(expected);
-    expect(await state.counts()).toEqual(expected);
+    expect(await store.counts()).toEqual(expected);
     const health = (await t.http.get('/health').expect(200)).body;
     expect(health.details.queue).toMatchObject(expected);
   }
@@ -71,11 +74,11 @@ describe('Queue counts of the database driver after each state change', () => {
     await state.fail((await state.claim({ clientId: third, version: 1 }))!, 'AI answered HTTP 500', null);
     await expectCounts({ waiting: 0, active: 0, delayed: 2, failed: 1 });
 
-    expect(await state.retryFailedRecord({ clientId: third, version: 1 })).toBe(2);
+    expect(await state.retryFailed({ clientId: third, version: 1 })).toBe(2);
     await expectCounts({ waiting: 1, active: 0, delayed: 2, failed: 0 });
 
     await state.fail((await state.claim({ clientId: third, version: 2 }))!, 'AI answered HTTP 500', null);
-    await state.forgetFailed({ clientId: third, version: 2 });
+    await store.forgetFailed({ clientId: third, version: 2 });
     await expectCounts({ waiting: 0, active: 0, delayed: 2, failed: 0 });
 
     // The retry of the first record becomes due.
@@ -88,7 +91,7 @@ describe('Queue counts of the database driver after each state change', () => {
     await t.http.post(`/clients/${first}/context/reprocess`).expect(202);
     await expectCounts({ waiting: 1, active: 0, delayed: 1, failed: 0 });
 
-    expect(await state.removeFromQueue()).toBe(2);
+    expect(await store.removeFromQueue()).toBe(2);
     await expectCounts({ waiting: 0, active: 0, delayed: 0, failed: 0 });
 
     await t.http.delete(`/clients/${third}`).expect(204);

@@ -3,8 +3,9 @@ import { getRepositoryToken } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Client } from '../../src/clients/client.entity';
 import { loadConfig } from '../../src/config/app-config';
-import { ClaimedContext, CompanyContextState, REMOVED_BY_OPERATOR } from '../../src/company-context/company-context.state';
+import { ClaimedContext, CompanyContextState } from '../../src/company-context/company-context.state';
 import { ContextStatus } from '../../src/company-context/context-status';
+import { RecordQueueStore, REMOVED_BY_OPERATOR } from '../../src/company-context/record-queue.store';
 import { companyContext } from '../support/clients';
 import { insertClient, SQLITE_MEMORY, sqliteTestingModule, storedClient } from '../support/sqlite-testing-module';
 
@@ -13,15 +14,17 @@ const JOB_TIMEOUT_MS = 60_000;
 const agoMs = (ms: number) => new Date(Date.now() - ms);
 const inMs = (ms: number) => new Date(Date.now() + ms);
 
-describe("The database driver's queue: the records themselves, on a real SQLite database", () => {
+describe('RecordQueueStore: the records read as a queue, on a real SQLite database', () => {
   let moduleRef: TestingModule;
   let state: CompanyContextState;
+  let store: RecordQueueStore;
   let clients: Repository<Client>;
 
   beforeAll(async () => {
     const config = loadConfig({ DATABASE_URL: SQLITE_MEMORY, JOB_TIMEOUT_MS: String(JOB_TIMEOUT_MS) });
-    moduleRef = await sqliteTestingModule(config, { providers: [CompanyContextState] });
+    moduleRef = await sqliteTestingModule(config, { providers: [CompanyContextState, RecordQueueStore] });
     state = moduleRef.get(CompanyContextState);
+    store = moduleRef.get(RecordQueueStore);
     clients = moduleRef.get(getRepositoryToken(Client));
   });
 
@@ -49,7 +52,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
 
   describe('claimNext: the next record due for an attempt', () => {
     it('answers null when nothing is due', async () => {
-      expect(await state.claimNext()).toBeNull();
+      expect(await store.claimNext()).toBeNull();
     });
 
     it('claims the longest-due pending record first, each once', async () => {
@@ -57,7 +60,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       const first = await pendingSince(180_000);
       const third = await pendingSince(1_000);
 
-      const claims = [await state.claimNext(), await state.claimNext(), await state.claimNext(), await state.claimNext()];
+      const claims = [await store.claimNext(), await store.claimNext(), await store.claimNext(), await store.claimNext()];
 
       expect(claims.map((claim) => claim?.clientId ?? null)).toEqual([first.id, second.id, third.id, null]);
       expect(claims[0]).toMatchObject({ version: 1, attempt: 1, original: ORIGINAL });
@@ -68,17 +71,17 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       const claim = await claimed();
       await state.fail(claim, 'AI answered HTTP 500', inMs(60_000));
 
-      expect(await state.claimNext()).toBeNull();
+      expect(await store.claimNext()).toBeNull();
 
       await clients.update(claim.clientId, { context_available_at: agoMs(1) });
-      expect(await state.claimNext()).toMatchObject({ clientId: claim.clientId, attempt: 2 });
+      expect(await store.claimNext()).toMatchObject({ clientId: claim.clientId, attempt: 2 });
     });
 
     it('takes over a claim older than JOB_TIMEOUT_MS and its grace (its worker died); the dead claim can no longer write', async () => {
       const dead = await claimed();
       await clients.update(dead.clientId, { context_claimed_at: agoMs(JOB_TIMEOUT_MS + 3_000) });
 
-      const takeover = await state.claimNext();
+      const takeover = await store.claimNext();
 
       expect(takeover).toMatchObject({ clientId: dead.clientId, version: 1, attempt: 2 });
       expect(takeover!.token).not.toBe(dead.token);
@@ -90,7 +93,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       const running = await claimed();
       await clients.update(running.clientId, { context_claimed_at: agoMs(JOB_TIMEOUT_MS - 5_000) });
 
-      expect(await state.claimNext()).toBeNull();
+      expect(await store.claimNext()).toBeNull();
     });
 
     it('serves due pending records before claims to take over', async () => {
@@ -98,8 +101,8 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       await clients.update(dead.clientId, { context_claimed_at: agoMs(10 * JOB_TIMEOUT_MS) });
       const waiting = await pendingSince(1_000);
 
-      expect((await state.claimNext())?.clientId).toBe(waiting.id);
-      expect((await state.claimNext())?.clientId).toBe(dead.clientId);
+      expect((await store.claimNext())?.clientId).toBe(waiting.id);
+      expect((await store.claimNext())?.clientId).toBe(dead.clientId);
     });
   });
 
@@ -110,18 +113,18 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       await claimed();
       await state.fail(await claimed(), 'AI answered HTTP 503', inMs(60_000));
       await failedForGood();
-      await state.forgetFailed(await failedForGood());
+      await store.forgetFailed(await failedForGood());
       await state.complete(await claimed(), 'text', 1200);
 
-      expect(await state.counts()).toEqual({ waiting: 2, active: 1, delayed: 1, failed: 1 });
+      expect(await store.counts()).toEqual({ waiting: 2, active: 1, delayed: 1, failed: 1 });
     });
 
     it('tells since when the longest-waiting due record has been due', async () => {
-      expect(await state.oldestWaitingSince()).toBeNull();
+      expect(await store.oldestWaitingSince()).toBeNull();
       const oldest = await pendingSince(120_000);
       await pendingSince(5_000);
 
-      expect(await state.oldestWaitingSince()).toEqual((await storedClient(moduleRef, oldest.id)).context_available_at);
+      expect(await store.oldestWaitingSince()).toEqual((await storedClient(moduleRef, oldest.id)).context_available_at);
     });
   });
 
@@ -131,7 +134,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       const second = await failedForGood('AI answer is not valid JSON');
       await clients.update(first.clientId, { context_failed_at: agoMs(60_000) });
 
-      expect(await state.failedJobs()).toEqual([
+      expect(await store.failedJobs()).toEqual([
         {
           id: `client-${first.clientId}-v1`,
           clientId: first.clientId,
@@ -154,10 +157,10 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       await failedForGood();
       await failedForGood();
 
-      expect(await state.forgetFailed(one)).toBe(1);
-      expect(await state.forgetFailed(one)).toBe(0);
-      expect(await state.forgetFailed()).toBe(2);
-      expect(await state.failedJobs()).toEqual([]);
+      expect(await store.forgetFailed(one)).toBe(1);
+      expect(await store.forgetFailed(one)).toBe(0);
+      expect(await store.forgetFailed()).toBe(2);
+      expect(await store.failedJobs()).toEqual([]);
       expect(await clients.countBy({ context_status: ContextStatus.Failed })).toBe(3);
     });
   });
@@ -166,7 +169,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
     it('marks a waiting record failed (not listed), so nothing queues it again behind the operator', async () => {
       const waiting = await pendingSince(1_000);
 
-      expect(await state.removeFromQueue({ clientId: waiting.id, version: 1 })).toBe(1);
+      expect(await store.removeFromQueue({ clientId: waiting.id, version: 1 })).toBe(1);
 
       expect(await storedClient(moduleRef, waiting.id)).toMatchObject({
         context_status: ContextStatus.Failed,
@@ -174,8 +177,8 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
         context_available_at: null,
         context_failed_at: null,
       });
-      expect(await state.claimNext()).toBeNull();
-      expect(await state.counts()).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
+      expect(await store.claimNext()).toBeNull();
+      expect(await store.counts()).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0 });
     });
 
     it('clears every waiting record at once, and never a running one', async () => {
@@ -183,7 +186,7 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
       await pendingSince(2_000);
       const running = await claimed();
 
-      expect(await state.removeFromQueue()).toBe(2);
+      expect(await store.removeFromQueue()).toBe(2);
       expect((await storedClient(moduleRef, running.clientId)).context_status).toBe(ContextStatus.Processing);
     });
   });
@@ -195,10 +198,10 @@ describe("The database driver's queue: the records themselves, on a real SQLite 
     await failedForGood();
     const third = await pendingSince(1_000);
 
-    expect(await state.openJobs(0, 2)).toEqual([
+    expect(await store.openJobs(0, 2)).toEqual([
       { clientId: first.id, version: 1 },
       { clientId: second.clientId, version: 1 },
     ]);
-    expect(await state.openJobs(second.clientId, 2)).toEqual([{ clientId: third.id, version: 1 }]);
+    expect(await store.openJobs(second.clientId, 2)).toEqual([{ clientId: third.id, version: 1 }]);
   });
 });

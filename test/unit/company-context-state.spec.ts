@@ -300,19 +300,19 @@ describe('CompanyContextState: the record is the job, on a real SQLite database'
       expect((await stored(replaced.clientId)).context_version).toBe(2);
     });
 
-    it("the database driver's queue:retry takes only a failure still listed, once", async () => {
+    it('queue:retry takes only a failure still listed, once', async () => {
       const listed = await claimedRecord();
       await state.fail(listed, 'AI answered HTTP 500', null);
       const forgotten = await claimedRecord();
       await state.fail(forgotten, 'AI answered HTTP 500', null);
-      await state.forgetFailed(forgotten);
+      await clients.update(forgotten.clientId, { context_failed_at: null }); // as queue:forget leaves it
       const waiting = await claimedRecord();
       await state.fail(waiting, 'AI answered HTTP 500', IN_A_MINUTE());
 
-      expect(await state.retryFailedRecord(listed)).toBe(2);
-      expect(await state.retryFailedRecord(listed)).toBeNull();
-      expect(await state.retryFailedRecord(forgotten)).toBeNull();
-      expect(await state.retryFailedRecord(waiting)).toBeNull();
+      expect(await state.retryFailed(listed)).toBe(2);
+      expect(await state.retryFailed(listed)).toBeNull();
+      expect(await state.retryFailed(forgotten)).toBeNull();
+      expect(await state.retryFailed(waiting)).toBeNull();
       expect(await stored(forgotten.clientId)).toMatchObject({ context_status: ContextStatus.Failed, context_failed_at: null });
       expect(await stored(waiting.clientId)).toMatchObject({ context_status: ContextStatus.Pending, context_version: 1 });
     });

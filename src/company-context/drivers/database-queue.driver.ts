@@ -4,13 +4,14 @@ import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, parseCompanyContextJobId } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { CompanyContextState, FailedJob } from '../company-context.state';
+import { CompanyContextState } from '../company-context.state';
 import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
 import { QueueState } from '../queue-state.entity';
+import { FailedJob, RecordQueueStore } from '../record-queue.store';
 
 /**
  * QUEUE_CONNECTION=database: the records are the queue. A pending, due record is a waiting job; workers
- * claim one at a time (see CompanyContextState.claimNext), and the retry time is kept on the record.
+ * claim one at a time (see RecordQueueStore.claimNext), and the retry time is kept on the record.
  * The pause flag is a row of `queue_state`, read by every worker once per poll interval.
  */
 @Injectable()
@@ -27,6 +28,7 @@ export class DatabaseQueueDriver implements QueueDriver {
 
   constructor(
     private readonly state: CompanyContextState,
+    private readonly store: RecordQueueStore,
     private readonly processor: CompanyContextProcessor,
     private readonly config: AppConfig,
     @InjectRepository(QueueState) private readonly queueState: Repository<QueueState>,
@@ -55,21 +57,21 @@ export class DatabaseQueueDriver implements QueueDriver {
   }
 
   async counts(): Promise<QueueCounts> {
-    return this.state.counts();
+    return this.store.counts();
   }
 
   async status(): Promise<QueueStatus> {
-    const [counts, since, paused] = await Promise.all([this.state.counts(), this.state.oldestWaitingSince(), this.readPaused()]);
+    const [counts, since, paused] = await Promise.all([this.store.counts(), this.store.oldestWaitingSince(), this.readPaused()]);
     return { ...counts, paused, oldestWaitingMs: since ? Math.max(0, Date.now() - since.getTime()) : null };
   }
 
   failedJobs(): Promise<FailedJob[]> {
-    return this.state.failedJobs();
+    return this.store.failedJobs();
   }
 
   async retryFailed(id: string): Promise<RetryResult> {
     const job = parseCompanyContextJobId(id);
-    const version = job && (await this.state.retryFailedRecord(job));
+    const version = job && (await this.state.retryFailed(job));
     if (!version) return { id, result: 'not-found' };
     this.wakeUp();
     return { id, result: 'retried', newId: companyContextJobId({ clientId: job.clientId, version }) };
@@ -77,15 +79,15 @@ export class DatabaseQueueDriver implements QueueDriver {
 
   async forgetFailed(id: string): Promise<boolean> {
     const job = parseCompanyContextJobId(id);
-    return job !== null && (await this.state.forgetFailed(job)) > 0;
+    return job !== null && (await this.store.forgetFailed(job)) > 0;
   }
 
   flushFailed(): Promise<number> {
-    return this.state.forgetFailed();
+    return this.store.forgetFailed();
   }
 
   clearWaiting(): Promise<number> {
-    return this.state.removeFromQueue();
+    return this.store.removeFromQueue();
   }
 
   async setPaused(paused: boolean): Promise<void> {
@@ -113,7 +115,7 @@ export class DatabaseQueueDriver implements QueueDriver {
   }
 
   private async claimNext() {
-    const claim = await this.state.claimNext();
+    const claim = await this.store.claimNext();
     if (claim) this.jobsLeft -= 1;
     return claim;
   }

@@ -5,8 +5,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, retryDelayMs } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { CompanyContextState, FailedJob } from '../company-context.state';
+import { CompanyContextState } from '../company-context.state';
 import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
+import { FailedJob, RecordQueueStore } from '../record-queue.store';
 
 /** Bull's states in which a job will still run. */
 const LIVE_STATES = new Set(['waiting', 'paused', 'active', 'delayed']);
@@ -45,6 +46,7 @@ export class RedisQueueDriver implements QueueDriver {
     @InjectQueue(COMPANY_CONTEXT_QUEUE) private readonly queue: Queue<CompanyContextJob>,
     private readonly processor: CompanyContextProcessor,
     private readonly state: CompanyContextState,
+    private readonly store: RecordQueueStore,
     private readonly config: AppConfig,
   ) {
     // Bull reports a lost Redis connection as an 'error' event; unheard, it would end the process.
@@ -141,13 +143,13 @@ export class RedisQueueDriver implements QueueDriver {
     const job = await this.failedJob(id);
     if (!job) return false;
     await job.remove();
-    await this.state.forgetFailed(job.data);
+    await this.store.forgetFailed(job.data);
     return true;
   }
 
   async flushFailed(): Promise<number> {
     const removed = await this.queue.clean(0, 'failed');
-    await this.state.forgetFailed();
+    await this.store.forgetFailed();
     return removed.length;
   }
 
@@ -160,7 +162,7 @@ export class RedisQueueDriver implements QueueDriver {
       } catch {
         continue; // taken by a worker meanwhile: it runs
       }
-      await this.state.removeFromQueue(job.data);
+      await this.store.removeFromQueue(job.data);
       removed += 1;
     }
     return removed;
@@ -182,7 +184,7 @@ export class RedisQueueDriver implements QueueDriver {
     const live = new Set((await this.queue.getJobs([...LIVE_STATES] as JobStatus[])).filter(Boolean).map((job) => String(job.id)));
     let queued = 0;
     for (let afterId = 0; ;) {
-      const jobs = await this.state.openJobs(afterId, RECONCILE_PAGE);
+      const jobs = await this.store.openJobs(afterId, RECONCILE_PAGE);
       if (jobs.length === 0) return queued;
       for (const job of jobs) {
         if (live.has(companyContextJobId(job))) continue;

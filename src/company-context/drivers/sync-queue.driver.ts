@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { FailedJob } from '../company-context.state';
+import { FailedJob } from '../record-queue.store';
 import { JobLog } from '../job-log';
 import { NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult } from '../queue-driver';
 
