@@ -192,7 +192,7 @@ function report(options: Options, results: Results): { markdown: string; summary
     lines.push('', '## 2. Queue overhead', '');
     lines.push(
       `${options.jobs} pending records inserted into \`autoseo\` and ${options.jobs} jobs added to the \`company-context\` Bull queue with the service's own ` +
-        'job options (`companyContextJobOptions`: id `client-<id>-v1`, 3 attempts, removeOnComplete) while the queue is globally paused; then resumed, ' +
+        'job options (`companyContextJobOptions`: id `client-<id>-v1`, retries timed by the record, removeOnComplete) while the queue is globally paused; then resumed, ' +
         'and one `queue:work --concurrency N` process drains them against the fake AI answering at once (a real HTTP call each). The rate is ' +
         '(N − 1) / (last `context_processed_at` − first). The baseline: a bare Bull processor doing nothing, in its own process, with the same ' +
         'concurrency, on queue `bench-noop` in the same Redis db, the same number of jobs with the same options, timed from its first to its last ' +

@@ -4,7 +4,6 @@
 import Bull, { Queue } from 'bull';
 import Redis from 'ioredis';
 import { createConnection, Connection, RowDataPacket } from 'mysql2/promise';
-import { AppConfig } from '../../src/config/app-config';
 import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE } from '../../src/company-context/company-context.job';
 import { companyContextJobOptions } from '../../src/company-context/drivers/redis-queue.driver';
 import { companyContext } from '../../test/support/clients';
@@ -267,26 +266,24 @@ export class RedisBench {
 }
 
 /** Adds the jobs POST /clients would have dispatched for clients 1..count, with the service's own job options. */
-export async function addCompanyContextJobs(queue: Queue, count: number, tries = 3): Promise<void> {
-  const config = { queue: { tries } } as AppConfig;
+export async function addCompanyContextJobs(queue: Queue, count: number): Promise<void> {
   for (let start = 1; start <= count; start += 1000) {
     const jobs = [];
     for (let clientId = start; clientId < Math.min(count + 1, start + 1000); clientId++) {
       const data = { clientId, version: 1 };
-      jobs.push({ name: COMPANY_CONTEXT_JOB, data, opts: companyContextJobOptions(config, data) });
+      jobs.push({ name: COMPANY_CONTEXT_JOB, data, opts: companyContextJobOptions(data) });
     }
     await queue.addBulk(jobs);
   }
 }
 
 /** The same number of no-op jobs with the same options, on the bare baseline's queue. */
-export async function addNoopJobs(queue: Queue, count: number, tries = 3): Promise<void> {
-  const config = { queue: { tries } } as AppConfig;
+export async function addNoopJobs(queue: Queue, count: number): Promise<void> {
   for (let start = 1; start <= count; start += 1000) {
     const jobs = [];
     for (let clientId = start; clientId < Math.min(count + 1, start + 1000); clientId++) {
       const data = { clientId, version: 1 };
-      jobs.push({ name: 'noop', data, opts: companyContextJobOptions(config, data) });
+      jobs.push({ name: 'noop', data, opts: companyContextJobOptions(data) });
     }
     await queue.addBulk(jobs);
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'nest-commander';
+import { QueueOperations } from '../company-context/queue-operations';
 import { printJson, printLine, printTable } from './output';
 import { QueueCommand } from './queue-command';
 
@@ -8,8 +9,12 @@ type FailedOptions = {
 
 @Command({ name: 'queue:failed', description: 'List the jobs that failed for good: id, client id, attempts, failed at, error' })
 export class QueueFailedCommand extends QueueCommand<FailedOptions> {
+  constructor(private readonly operations: QueueOperations) {
+    super();
+  }
+
   protected async execute(_args: string[], options: FailedOptions): Promise<void> {
-    const jobs = await this.queue.failedJobs();
+    const jobs = await this.operations.failedJobs();
     if (options.json) return printJson(jobs);
     if (jobs.length === 0) return printLine('No failed jobs.');
     printTable(

@@ -25,3 +25,8 @@ export function parseCompanyContextJobId(id: string): CompanyContextJob | null {
 export function retryDelayMs(backoffMs: number, failedAttempts: number): number {
   return backoffMs * 2 ** Math.max(0, failedAttempts - 1);
 }
+
+/** How long until `retryAt`, the time a record is due again (its context_available_at): the one wait every driver uses. */
+export function msUntil(retryAt: Date, now = Date.now()): number {
+  return Math.max(0, retryAt.getTime() - now);
+}

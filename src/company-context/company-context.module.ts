@@ -9,7 +9,7 @@ import { CompanyContextDispatcher } from './company-context.dispatcher';
 import { CompanyContextProcessor } from './company-context.processor';
 import { CompanyContextState } from './company-context.state';
 import { DatabaseQueueDriver } from './drivers/database-queue.driver';
-import { bullBackoffStrategies, RedisQueueDriver } from './drivers/redis-queue.driver';
+import { BULL_BACKOFF_STRATEGIES, RedisQueueDriver } from './drivers/redis-queue.driver';
 import { SyncQueueDriver } from './drivers/sync-queue.driver';
 import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
 import { QueueOperations } from './queue-operations';
@@ -29,7 +29,8 @@ function bullModules(config: AppConfig): DynamicModule[] {
     BullModule.forRoot({
       url: config.queue.redisUrl,
       settings: {
-        backoffStrategies: bullBackoffStrategies(config),
+        // A retry waits until the record's retry time; Bull keeps no count of its own.
+        backoffStrategies: BULL_BACKOFF_STRATEGIES,
         // A dead worker's job is taken over after about this long (the lock is renewed at half of it).
         lockDuration: config.queue.stalledMs,
         lockRenewTime: config.queue.stalledMs / 2,
@@ -72,7 +73,15 @@ export class CompanyContextModule {
         { provide: QUEUE_DRIVER, useExisting: driver },
         { provide: WORKER_ENABLED, useValue: options.worker },
       ],
-      exports: [CompanyContextState, RecordQueueStore, CompanyContextProcessor, CompanyContextDispatcher, QueueWorker, QueueOperations, QUEUE_DRIVER],
+      exports: [
+        CompanyContextState,
+        RecordQueueStore,
+        CompanyContextProcessor,
+        CompanyContextDispatcher,
+        QueueWorker,
+        QueueOperations,
+        QUEUE_DRIVER,
+      ],
     };
   }
 }

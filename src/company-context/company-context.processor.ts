@@ -16,21 +16,32 @@ export class JobTimeoutError extends Error {
   }
 }
 
-/** What one attempt came to; drivers turn it into their own terms (Bull retry, a due time, a timer). */
+/**
+ * When the record is due again: `retryAt` is the time written into its context_available_at, and every
+ * driver waits until then (msUntil(retryAt): Bull's delayed set, the database's claimNext, the sync
+ * driver's timer). `delayMs` is that wait as it was when the record was written, for logs.
+ */
+export interface RetryTime {
+  retryAt: Date;
+  delayMs: number;
+}
+
+/**
+ * What one attempt came to. The record alone decides it: its context_attempts say whether a failure is
+ * final, and its context_available_at when the next try is due; drivers only carry that out.
+ */
 export type AttemptOutcome =
   | { kind: 'skipped' }
   | { kind: 'processed' }
   | { kind: 'discarded' }
-  | { kind: 'retry'; error: Error; delayMs: number }
-  /** The AI could not be reached: no attempt spent, try again after `delayMs`. */
-  | { kind: 'postponed'; error: Error; delayMs: number }
+  | ({ kind: 'retry'; error: Error } & RetryTime)
+  /** The AI could not be reached: no attempt spent, try again at `retryAt`. */
+  | ({ kind: 'postponed'; error: Error } & RetryTime)
   | { kind: 'failed'; error: Error };
 
 export type OutcomeListener = (job: CompanyContextJob, outcome: AttemptOutcome) => void;
 
 export interface AttemptOptions {
-  /** The driver knows this is the last try it will make (Bull's attempts are spent). */
-  lastAttempt?: boolean;
   /** The queue spaces AI calls by AI_RATE_LIMIT across every worker itself (Bull's limiter), so this process does not. */
   pacedByQueue?: boolean;
 }
@@ -108,7 +119,7 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
         return this.postpone(claim, lines, error, this.breaker.recordUnreachable(), aiMs());
       }
       if (error instanceof AiError) this.breaker.recordAnswer();
-      return this.recordFailure(claim, lines, error as Error, options, aiMs());
+      return this.recordFailure(claim, lines, error as Error, aiMs());
     }
     this.breaker.recordAnswer();
     const tookMs = aiMs() ?? 0;
@@ -121,15 +132,10 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     return { kind: 'processed' };
   }
 
-  private async recordFailure(
-    claim: ClaimedContext,
-    lines: JobLines,
-    error: Error,
-    options: AttemptOptions,
-    aiMs?: number,
-  ): Promise<AttemptOutcome> {
+  private async recordFailure(claim: ClaimedContext, lines: JobLines, error: Error, aiMs: number | undefined): Promise<AttemptOutcome> {
     const { tries, backoffMs } = this.config.queue;
-    const final = options.lastAttempt === true || claim.attempt >= tries;
+    // The record's count of attempts is the only one: no queue keeps its own.
+    const final = claim.attempt >= tries;
     const delayMs = retryDelayMs(backoffMs, claim.attempt);
     const retryAt = final ? null : new Date(Date.now() + delayMs);
     const stillOurs = await this.untilDatabaseAnswers(lines, () => this.state.fail(claim, error.message, retryAt, aiMs));
@@ -137,12 +143,12 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
       lines.log(`attempt failed (${error.message}) but the record was deleted, replaced or taken over meanwhile`);
       return { kind: 'discarded' };
     }
-    if (final) {
+    if (retryAt === null) {
       lines.error(`failed for good after ${claim.attempt} attempt(s): ${error.message}`);
       return { kind: 'failed', error };
     }
     lines.warn(`attempt ${claim.attempt} of ${tries} failed: ${error.message}; next try in ${delayMs} ms`);
-    return { kind: 'retry', error, delayMs };
+    return { kind: 'retry', error, retryAt, delayMs };
   }
 
   /** The AI could not be reached: the attempt is given back, and the job waits as the breaker says. */
@@ -151,7 +157,7 @@ export class CompanyContextProcessor implements BeforeApplicationShutdown {
     const stillOurs = await this.untilDatabaseAnswers(lines, () => this.state.postpone(claim, error.message, retryAt, aiMs));
     if (!stillOurs) return { kind: 'discarded' };
     lines.warn(`${error.message}; attempt not counted, next try in ${delayMs} ms`);
-    return { kind: 'postponed', error, delayMs };
+    return { kind: 'postponed', error, retryAt, delayMs };
   }
 
   /**

@@ -1,5 +1,4 @@
 import { CompanyContextJob } from './company-context.job';
-import { FailedJob } from './record-queue.store';
 
 export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');
 
@@ -24,11 +23,6 @@ export interface WorkerOptions {
   maxJobs?: number;
 }
 
-export type RetryResult =
-  | { id: string; result: 'retried'; newId: string }
-  | { id: string; result: 'dropped'; reason: string }
-  | { id: string; result: 'not-found' };
-
 /**
  * What a driver takes care of by itself. Callers ask the driver, never QUEUE_CONNECTION, so that a
  * fourth driver changes no code outside its own file and the one place that picks it.
@@ -43,7 +37,8 @@ export interface QueueCapabilities {
 /**
  * One interface over the three ways jobs run: Bull on Redis, the SQL database itself, or inline (sync).
  * The driver is chosen in one place, CompanyContextModule. The operations below `counts` serve the queue:*
- * commands; the sync driver has no queue to operate and says so (NoQueueError).
+ * commands; the sync driver has no queue to operate and says so (NoQueueError). The failed list is not
+ * a driver's: it is the records failed for good, on every driver (QueueOperations, RecordQueueStore).
  */
 export interface QueueDriver {
   /** QUEUE_CONNECTION's value for this driver, for logs. */
@@ -60,13 +55,6 @@ export interface QueueDriver {
   counts(): Promise<QueueCounts>;
 
   status(): Promise<QueueStatus>;
-  failedJobs(): Promise<FailedJob[]>;
-  /** Puts a failed job back as a fresh job with all its attempts. */
-  retryFailed(id: string): Promise<RetryResult>;
-  /** Deletes one failed job; false when there is no failed job with that id. */
-  forgetFailed(id: string): Promise<boolean>;
-  /** Deletes every failed job; answers how many. */
-  flushFailed(): Promise<number>;
   /** Deletes the jobs not yet running (waiting and delayed); answers how many. */
   clearWaiting(): Promise<number>;
   /** Pauses or resumes taking jobs, for every worker of this queue. */

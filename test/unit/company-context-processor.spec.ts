@@ -135,7 +135,7 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
 
       const { outcome, before, after } = await processTimed(job);
 
-      expect(outcome).toEqual({ kind: 'retry', error: expect.any(errorClass), delayMs: BACKOFF_MS });
+      expect(outcome).toEqual({ kind: 'retry', error: expect.any(errorClass), delayMs: BACKOFF_MS, retryAt: expect.any(Date) });
       const row = await stored(job);
       expect(row).toMatchObject({
         company_context: ORIGINAL,
@@ -155,7 +155,7 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
 
       const outcome = await processor.process(job);
 
-      expect(outcome).toEqual({ kind: 'retry', error: expect.any(AiTimeoutError), delayMs: BACKOFF_MS });
+      expect(outcome).toEqual({ kind: 'retry', error: expect.any(AiTimeoutError), delayMs: BACKOFF_MS, retryAt: expect.any(Date) });
       expect(await stored(job)).toMatchObject({ context_attempts: 1, context_error: 'AI call timed out after 100 ms' });
     });
 
@@ -192,18 +192,6 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
       expect(await processor.process(job)).toEqual({ kind: 'skipped' });
       expect(ai.requests).toHaveLength(2);
     });
-
-    it('at once when the driver says it is its last try', async () => {
-      await start();
-      const job = await newJob();
-      ai.respondOnce({ status: 502 });
-
-      await expect(processor.process(job, { lastAttempt: true })).resolves.toEqual({
-        kind: 'failed',
-        error: expect.any(AiHttpStatusError),
-      });
-      expect(await stored(job)).toMatchObject({ context_status: ContextStatus.Failed, context_attempts: 1 });
-    });
   });
 
   describe('the AI cannot be reached: postponed, no attempt spent', () => {
@@ -213,7 +201,12 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
 
       const first = await processTimed(job);
 
-      expect(first.outcome).toEqual({ kind: 'postponed', error: expect.any(AiUnreachableError), delayMs: BACKOFF_MS });
+      expect(first.outcome).toEqual({
+        kind: 'postponed',
+        error: expect.any(AiUnreachableError),
+        delayMs: BACKOFF_MS,
+        retryAt: expect.any(Date),
+      });
       const row = await stored(job);
       expect(row).toMatchObject({
         context_status: ContextStatus.Pending,
@@ -221,7 +214,12 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
         context_error: 'AI endpoint unreachable (ECONNREFUSED)',
       });
       expect(row.context_available_at!.getTime()).toBeGreaterThanOrEqual(first.before + BACKOFF_MS);
-      expect(await processor.process(job)).toEqual({ kind: 'postponed', error: expect.any(AiUnreachableError), delayMs: COOLDOWN_MS });
+      expect(await processor.process(job)).toEqual({
+        kind: 'postponed',
+        error: expect.any(AiUnreachableError),
+        delayMs: COOLDOWN_MS,
+        retryAt: expect.any(Date),
+      });
       expect(breaker.state().state).toBe('open');
       expect((await stored(job)).context_attempts).toBe(0);
     });
@@ -238,6 +236,7 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
         kind: 'postponed',
         error: new Error('AI is down (breaker open)'),
         delayMs: COOLDOWN_MS,
+        retryAt: expect.any(Date),
       });
       expect(ai.requests).toHaveLength(THRESHOLD);
       expect(await stored(job)).toMatchObject({ context_attempts: 0, context_error: 'AI is down (breaker open)' });
@@ -259,7 +258,12 @@ describe('CompanyContextProcessor: the outcome of one attempt, with the real AI 
 
       jest.setSystemTime(Date.now() + COOLDOWN_MS);
 
-      expect(await processor.process(job)).toEqual({ kind: 'postponed', error: expect.any(AiUnreachableError), delayMs: COOLDOWN_MS });
+      expect(await processor.process(job)).toEqual({
+        kind: 'postponed',
+        error: expect.any(AiUnreachableError),
+        delayMs: COOLDOWN_MS,
+        retryAt: expect.any(Date),
+      });
       expect(ai.requests).toHaveLength(THRESHOLD + 1);
       expect(breaker.state()).toMatchObject({ state: 'open', retryInMs: COOLDOWN_MS });
     });

@@ -2,12 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, parseCompanyContextJobId } from '../company-context.job';
+import { COMPANY_CONTEXT_QUEUE, CompanyContextJob } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { CompanyContextState } from '../company-context.state';
-import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
+import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, WorkerOptions } from '../queue-driver';
 import { QueueState } from '../queue-state.entity';
-import { FailedJob, RecordQueueStore } from '../record-queue.store';
+import { RecordQueueStore } from '../record-queue.store';
 
 /**
  * QUEUE_CONNECTION=database: the records are the queue. A pending, due record is a waiting job; workers
@@ -27,7 +26,6 @@ export class DatabaseQueueDriver implements QueueDriver {
   private pausedCheck: { paused: boolean; at: number } | null = null;
 
   constructor(
-    private readonly state: CompanyContextState,
     private readonly store: RecordQueueStore,
     private readonly processor: CompanyContextProcessor,
     private readonly config: AppConfig,
@@ -63,27 +61,6 @@ export class DatabaseQueueDriver implements QueueDriver {
   async status(): Promise<QueueStatus> {
     const [counts, since, paused] = await Promise.all([this.store.counts(), this.store.oldestWaitingSince(), this.readPaused()]);
     return { ...counts, paused, oldestWaitingMs: since ? Math.max(0, Date.now() - since.getTime()) : null };
-  }
-
-  failedJobs(): Promise<FailedJob[]> {
-    return this.store.failedJobs();
-  }
-
-  async retryFailed(id: string): Promise<RetryResult> {
-    const job = parseCompanyContextJobId(id);
-    const version = job && (await this.state.retryFailed(job));
-    if (!version) return { id, result: 'not-found' };
-    this.wakeUp();
-    return { id, result: 'retried', newId: companyContextJobId({ clientId: job.clientId, version }) };
-  }
-
-  async forgetFailed(id: string): Promise<boolean> {
-    const job = parseCompanyContextJobId(id);
-    return job !== null && (await this.store.forgetFailed(job)) > 0;
-  }
-
-  flushFailed(): Promise<number> {
-    return this.store.forgetFailed();
   }
 
   clearWaiting(): Promise<number> {

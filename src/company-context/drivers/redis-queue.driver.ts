@@ -1,34 +1,65 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, JobOptions, JobStatus, Queue } from 'bull';
-import { setTimeout as delay } from 'node:timers/promises';
-import { AppConfig } from '../../config/app-config';
-import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, retryDelayMs } from '../company-context.job';
+import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, msUntil } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { CompanyContextState } from '../company-context.state';
-import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult, WorkerOptions } from '../queue-driver';
-import { FailedJob, RecordQueueStore } from '../record-queue.store';
+import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, WorkerOptions } from '../queue-driver';
+import { RecordQueueStore } from '../record-queue.store';
 
 /** Bull's states in which a job will still run. */
 const LIVE_STATES = new Set(['waiting', 'paused', 'active', 'delayed']);
 const RECONCILE_PAGE = 500;
 
-/** Bull's built-in "exponential" waits 1, 3, 7 × delay; the contract doubles: 1, 2, 4 × QUEUE_BACKOFF_MS. */
-export const DOUBLING_BACKOFF = 'doubling';
-
-export function bullBackoffStrategies(config: AppConfig) {
-  return { [DOUBLING_BACKOFF]: (attemptsMade: number) => retryDelayMs(config.queue.backoffMs, attemptsMade) };
+/**
+ * What the handler throws when the record says "try again at retryAt" (a failed attempt with tries left,
+ * or one given back while the AI is down). Bull hands it to RECORD_BACKOFF, which waits exactly until then.
+ */
+export class RetryAtRecordTime extends Error {
+  constructor(
+    cause: Error,
+    readonly retryAt: Date,
+  ) {
+    super(cause.message);
+    this.name = 'RetryAtRecordTime';
+  }
 }
 
-/** Every company-context job's options, set in one place. */
-export function companyContextJobOptions(config: AppConfig, job: CompanyContextJob): JobOptions {
+export const RECORD_BACKOFF = 'record';
+
+/**
+ * Bull's backoff: the wait until the record's retry time, carried by the error; -1 (no retry) for any
+ * other error, which ends the job (removeOnFail) and leaves its record open for the reconciler to queue
+ * again. Bull's own count of attempts is never consulted.
+ */
+export function recordBackoff(_attemptsMade: number, error: unknown): number {
+  return error instanceof RetryAtRecordTime ? msUntil(error.retryAt) : -1;
+}
+
+/**
+ * Registered with Bull in CompanyContextModule. 'doubling' is the strategy named in the options of jobs
+ * queued by earlier versions (Bull counted their attempts): still in Redis after an upgrade, they follow
+ * the record too.
+ */
+export const BULL_BACKOFF_STRATEGIES = { [RECORD_BACKOFF]: recordBackoff, doubling: recordBackoff };
+
+/**
+ * Every company-context job's options, set in one place. The record is the only clock: its
+ * context_attempts decide whether a failure is final, its context_available_at when the next try runs.
+ * Bull never stops a job on its own count (`attempts` is unbounded; RECORD_BACKOFF decides), and keeps no
+ * failed list: a record failed for good is the failed list (queue:failed), its job simply completes.
+ *
+ * A retry is a throw that Bull turns into a delay, not "complete this job and add a delayed one": the job
+ * moves from active to delayed in one Redis script and keeps its id, client-<id>-v<version>. So a repeated
+ * dispatch of the same original is still ignored, cancel still finds the waiting job and removes it,
+ * reconcile sees it live, and no worker dying between "complete" and "add" can lose it.
+ */
+export function companyContextJobOptions(job: CompanyContextJob): JobOptions {
   return {
     jobId: companyContextJobId(job),
-    attempts: config.queue.tries,
-    backoff: { type: DOUBLING_BACKOFF },
+    attempts: Number.MAX_SAFE_INTEGER,
+    backoff: { type: RECORD_BACKOFF },
     removeOnComplete: true,
-    // Failed jobs stay for operators (queue:failed, queue:retry).
-    removeOnFail: false,
+    removeOnFail: true,
   };
 }
 
@@ -39,15 +70,12 @@ export class RedisQueueDriver implements QueueDriver {
   readonly capabilities: QueueCapabilities = { operable: true, separateJobStore: true };
   private readonly logger = new Logger('RedisQueue');
   private working = false;
-  private stopping = new AbortController();
   private jobsLeft = Infinity;
 
   constructor(
     @InjectQueue(COMPANY_CONTEXT_QUEUE) private readonly queue: Queue<CompanyContextJob>,
     private readonly processor: CompanyContextProcessor,
-    private readonly state: CompanyContextState,
     private readonly store: RecordQueueStore,
-    private readonly config: AppConfig,
   ) {
     // Bull reports a lost Redis connection as an 'error' event; unheard, it would end the process.
     // ioredis retries many times a second: the same message is logged once per 30 s.
@@ -60,7 +88,7 @@ export class RedisQueueDriver implements QueueDriver {
   }
 
   async dispatch(job: CompanyContextJob): Promise<void> {
-    await this.queue.add(COMPANY_CONTEXT_JOB, job, companyContextJobOptions(this.config, job));
+    await this.queue.add(COMPANY_CONTEXT_JOB, job, companyContextJobOptions(job));
   }
 
   async cancel(job: CompanyContextJob): Promise<void> {
@@ -70,7 +98,6 @@ export class RedisQueueDriver implements QueueDriver {
 
   async startWorker(concurrency: number, options: WorkerOptions = {}): Promise<void> {
     this.working = true;
-    this.stopping = new AbortController();
     this.jobsLeft = options.maxJobs ?? Infinity;
     this.handleWorkerNameReply();
     // process() resolves only when the queue closes, so it is not awaited.
@@ -96,61 +123,22 @@ export class RedisQueueDriver implements QueueDriver {
   async stopWorker(): Promise<void> {
     if (!this.working) return;
     this.working = false;
-    this.stopping.abort();
     // A local pause stops taking jobs here and resolves when the ones in flight have finished.
     await this.queue.pause(true);
   }
 
   async counts(): Promise<QueueCounts> {
-    const counts = await this.queue.getJobCounts();
+    // The failed jobs are the records failed for good (Bull keeps none; see companyContextJobOptions).
+    const [counts, failed] = await Promise.all([this.queue.getJobCounts(), this.store.failedCount()]);
     // A globally paused queue keeps its waiting jobs in a list of their own.
     const paused = (counts as Partial<Record<'paused', number>>).paused ?? 0;
-    return { waiting: counts.waiting + paused, active: counts.active, delayed: counts.delayed, failed: counts.failed };
+    return { waiting: counts.waiting + paused, active: counts.active, delayed: counts.delayed, failed };
   }
 
   async status(): Promise<QueueStatus> {
     const [counts, paused, oldest] = await Promise.all([this.counts(), this.queue.isPaused(), this.queue.getWaiting(0, 0)]);
     const since = Math.min(...oldest.filter(Boolean).map((job) => job.timestamp + (job.opts.delay ?? 0)));
     return { ...counts, paused, oldestWaitingMs: Number.isFinite(since) ? Math.max(0, Date.now() - since) : null };
-  }
-
-  async failedJobs(): Promise<FailedJob[]> {
-    const jobs = (await this.queue.getFailed()).filter(Boolean);
-    return jobs
-      .map((job) => ({
-        id: String(job.id),
-        clientId: job.data.clientId,
-        attempts: job.attemptsMade,
-        failedAt: job.finishedOn ? new Date(job.finishedOn) : null,
-        error: job.failedReason ?? null,
-      }))
-      .sort((a, b) => (a.failedAt?.getTime() ?? 0) - (b.failedAt?.getTime() ?? 0));
-  }
-
-  async retryFailed(id: string): Promise<RetryResult> {
-    const job = await this.failedJob(id);
-    if (!job) return { id, result: 'not-found' };
-    // A fresh version gets a fresh job with all its attempts; the failed one goes.
-    const version = await this.state.retryFailed(job.data);
-    await job.remove();
-    if (version === null) return { id, result: 'dropped', reason: 'the record was deleted or has moved on' };
-    const retried = { clientId: job.data.clientId, version };
-    await this.dispatch(retried);
-    return { id, result: 'retried', newId: companyContextJobId(retried) };
-  }
-
-  async forgetFailed(id: string): Promise<boolean> {
-    const job = await this.failedJob(id);
-    if (!job) return false;
-    await job.remove();
-    await this.store.forgetFailed(job.data);
-    return true;
-  }
-
-  async flushFailed(): Promise<number> {
-    const removed = await this.queue.clean(0, 'failed');
-    await this.store.forgetFailed();
-    return removed.length;
   }
 
   async clearWaiting(): Promise<number> {
@@ -178,6 +166,12 @@ export class RedisQueueDriver implements QueueDriver {
    * persistence, FLUSHALL) or that ended without settling the record (a second stall) is queued again.
    */
   async reconcile(): Promise<number> {
+    // Bull's failed list is not the failed list (the records are): what is in it was left by an earlier
+    // version, which kept failed jobs there, or ended by Bull itself (a job stalled twice). Deleted here;
+    // a record still open among them has no live job any more and is queued below.
+    const stray = await this.queue.clean(0, 'failed');
+    if (stray.length > 0)
+      this.logger.log(`reconcile: deleted ${stray.length} job(s) from Bull's failed list (queue:failed reads the records)`);
     // One look at every live job first: asking Bull each record's state costs several round trips and a
     // scan of the waiting list per record (a pass over 3,000 live jobs took 6 s that way, 2 s pipelined).
     // ('paused' is a list getJobs reads, though Bull's types leave it out.)
@@ -200,38 +194,17 @@ export class RedisQueueDriver implements QueueDriver {
     }
   }
 
-  /** Waits, but no longer than until the worker is told to stop. */
-  private async pauseFor(ms: number): Promise<void> {
-    await delay(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-  }
-
-  private async failedJob(id: string): Promise<Job<CompanyContextJob> | null> {
-    const job = await this.queue.getJob(id);
-    return job && (await job.isFailed()) ? job : null;
-  }
-
   private async run(job: Job<CompanyContextJob>): Promise<string> {
     if (--this.jobsLeft <= 0) {
       // queue:work --once: Bull must not fetch the next job when this one ends. A local pause, without
       // waiting for the job in flight (this one), makes its move-to-finished fetch nothing.
       await this.queue.pause(true, true);
     }
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    let outcome = await this.processor.process(job.data, { lastAttempt, pacedByQueue: true });
-    // The AI is down: the attempt was given back, and Bull must not count one either. The job keeps
-    // its slot and tries again when the breaker says; at shutdown it ends, and the reconciler requeues
-    // the record (still pending) when a worker starts again.
-    while (outcome.kind === 'postponed' && this.working) {
-      await this.pauseFor(outcome.delayMs);
-      if (!this.working) break;
-      outcome = await this.processor.process(job.data, { lastAttempt, pacedByQueue: true });
-    }
-    if (outcome.kind === 'retry') throw outcome.error;
-    if (outcome.kind === 'failed') {
-      // Our count of attempts is the record's: once it says failed, Bull must not try again.
-      await job.discard();
-      throw outcome.error;
-    }
+    const outcome = await this.processor.process(job.data, { pacedByQueue: true });
+    // A failed attempt with tries left, or one given back while the AI is down: the same job runs again
+    // when the record is due (RECORD_BACKOFF), and the worker takes other jobs meanwhile.
+    if (outcome.kind === 'retry' || outcome.kind === 'postponed') throw new RetryAtRecordTime(outcome.error, outcome.retryAt);
+    // Processed, failed for good (the record now lists it), discarded or skipped: the job is done.
     return outcome.kind;
   }
 }

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
-import { CompanyContextJob } from '../company-context.job';
+import { CompanyContextJob, msUntil } from '../company-context.job';
 import { CompanyContextProcessor } from '../company-context.processor';
-import { FailedJob } from '../record-queue.store';
 import { JobLog } from '../job-log';
-import { NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, RetryResult } from '../queue-driver';
+import { NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus } from '../queue-driver';
 
 /**
  * QUEUE_CONNECTION=sync: jobs run in this process as soon as they are dispatched (after the response,
@@ -56,22 +55,6 @@ export class SyncQueueDriver implements QueueDriver {
     throw new NoQueueError();
   }
 
-  failedJobs(): Promise<FailedJob[]> {
-    throw new NoQueueError();
-  }
-
-  retryFailed(_id: string): Promise<RetryResult> {
-    throw new NoQueueError();
-  }
-
-  forgetFailed(_id: string): Promise<boolean> {
-    throw new NoQueueError();
-  }
-
-  flushFailed(): Promise<number> {
-    throw new NoQueueError();
-  }
-
   clearWaiting(): Promise<number> {
     throw new NoQueueError();
   }
@@ -100,7 +83,7 @@ export class SyncQueueDriver implements QueueDriver {
       for (;;) {
         const outcome = await this.processor.process(job);
         if ((outcome.kind !== 'retry' && outcome.kind !== 'postponed') || this.stopping.signal.aborted) return;
-        await delay(outcome.delayMs, undefined, { signal: this.stopping.signal });
+        await delay(msUntil(outcome.retryAt), undefined, { signal: this.stopping.signal });
       }
     } catch (error) {
       if (!this.stopping.signal.aborted) this.jobLog.about(job).error((error as Error).message);
