@@ -4,7 +4,7 @@ import { AiModule } from './ai/ai.module';
 import { ClientsModule } from './clients/clients.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { CompanyContextModule } from './company-context/company-context.module';
+import { CompanyContextModule, QueueConnectionModule } from './company-context/company-context.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
@@ -35,7 +35,8 @@ export class AppModule {
         DatabaseModule.forRoot({ migrate: options.migrate }),
         SecurityModule,
         AiModule,
-        CompanyContextModule.forRoot(config, { worker: options.worker }),
+        QueueConnectionModule.forRoot(config, { worker: options.worker }),
+        CompanyContextModule,
         ClientsModule,
         CredentialsModule,
         HealthModule,

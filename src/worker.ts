@@ -17,9 +17,8 @@ async function bootstrap(): Promise<void> {
   );
   app.enableShutdownHooks();
   const metricsUrl = await app.get(MetricsListener).start();
-  new Logger('Main').log(
-    `worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}${metricsUrl ? `, metrics on ${metricsUrl}` : ''}`,
-  );
+  const metrics = metricsUrl ? `, metrics on ${metricsUrl}` : '';
+  new Logger('Main').log(`worker running: queue ${config.queue.connection}, concurrency ${config.queue.concurrency}${metrics}`);
 }
 
 void bootstrap();

@@ -14,11 +14,18 @@ export function cleanAnswer(raw: string): string {
   return normaliseWhitespace(unbold(text));
 }
 
+/** `(?:a|b|c)`: one of the alternatives, each a regular-expression fragment (itself maybe `x|y`). */
+function oneOf(...alternatives: string[]): string {
+  return `(?:${alternatives.join('|')})`;
+}
+
 // --- Reasoning -------------------------------------------------------------------------------
 
 const SPECIAL_TOKEN = /<\|[a-z_]+\|>/gi;
-const HARMONY_MESSAGE =
-  /(?:<\|channel\|>|^)\s*(analysis|commentary|final)\b[^<]*(?:<\|constrain\|>[^<]*)?<\|message\|>([\s\S]*?)(?=<\|(?:end|return|call|start|channel)\|>|$)/gi;
+// A message: its header (channel, maybe a constraint), then its content up to the next special token.
+const HARMONY_HEADER = String.raw`(?:<\|channel\|>|^)\s*(analysis|commentary|final)\b[^<]*(?:<\|constrain\|>[^<]*)?<\|message\|>`;
+const HARMONY_END = String.raw`(?=<\|(?:end|return|call|start|channel)\|>|$)`;
+const HARMONY_MESSAGE = new RegExp(String.raw`${HARMONY_HEADER}([\s\S]*?)${HARMONY_END}`, 'gi');
 
 /** Harmony format: only the `final` channel reaches users; analysis without a final is nothing. */
 function keepFinalChannel(text: string): string {
@@ -53,12 +60,22 @@ function removeReasoningBlocks(text: string): string {
 
 // JavaScript's \b is ASCII-only ("aquí\b" never matches), so words end at an explicit boundary.
 const END = '(?=[\\s,.;:!?¡¿)]|$)';
-const INTERJECTION = `(?:claro|por supuesto|desde luego|perfecto|entendido|de acuerdo|vale|listo|muy bien|sure|certainly|of course|okay|ok|absolutely|alright|great|done)${END}`;
+const INTERJECTION =
+  oneOf(
+    'claro|por supuesto|desde luego|perfecto|entendido|de acuerdo|vale|listo|muy bien',
+    'sure|certainly|of course|okay|ok|absolutely|alright|great|done',
+  ) + END;
 const PRESENTER =
-  `(?:aquí|aqui|a continuación|a continuacion|he aquí|te dejo|le dejo|os dejo|les dejo|te presento|le presento|presento|este es|esta es|ésta es|éste es|` +
-  `here is|here's|here’s|here are|below is|this is|the following)${END}`;
-const ANSWER_NOUN =
-  /(?<!\p{L})(?:texto|descripci[oó]n|versi[oó]n|propuesta|reescritura|redacci[oó]n|resultado|respuesta|text|description|version|rewrite|result|answer)(?!\p{L})/iu;
+  oneOf(
+    'aquí|aqui|a continuación|a continuacion|he aquí|te dejo|le dejo|os dejo|les dejo',
+    'te presento|le presento|presento|este es|esta es|ésta es|éste es',
+    "here is|here's|here’s|here are|below is|this is|the following",
+  ) + END;
+const ANSWER_WORDS = oneOf(
+  'texto|descripci[oó]n|versi[oó]n|propuesta|reescritura|redacci[oó]n|resultado|respuesta',
+  'text|description|version|rewrite|result|answer',
+);
+const ANSWER_NOUN = new RegExp(String.raw`(?<!\p{L})${ANSWER_WORDS}(?!\p{L})`, 'iu');
 // A label is a noun and a few words, no figures ("Versión 2.0 del programa:" is text), maybe a "(~1.000 caracteres)".
 const LABEL = new RegExp(
   `^(?:(?:texto|descripci[oó]n|versi[oó]n|resultado|respuesta|reescritura|propuesta|contexto|redacci[oó]n)${END}(?:\\s+[\\p{L}]+){0,4}` +
@@ -110,12 +127,26 @@ function removePreamble(text: string): string {
 
 // --- Trailing notes --------------------------------------------------------------------------
 
-const NOTE_LINE =
-  /^[\s>*_([-]*(?:nota|notas|note|notes|n\.\s?b\.|observaci[oó]n|observaciones|aclaraci[oó]n|disclaimer|comentario|comentarios|recuento de caracteres|character count|word count)(?=[\s*_:.)\]])[^\n:]{0,40}:/i;
-const COUNT_LINE =
-  /^[\s(*_[]*(?:(?:total|recuento|longitud|extensi[oó]n|length|count|character count|word count|caracteres|characters)[^\n\d]{0,30})?(?:~|≈|aprox\.?|approx\.?|aproximadamente|approximately|unos|about|around)?\s*\d[\d.,]*\s*(?:caracteres|characters|chars|palabras|words)[^\n]{0,30}$/i;
-const CLOSING_LINE =
-  /^[\s*_]*(?:¿\s*(?:quieres que|quiere que|te gustar[ií]a que|le gustar[ií]a que|deseas que|desea que|necesitas que|prefieres que|hay algo m[aá]s)|espero que|si necesitas|si quieres|si lo deseas|si desea|no dudes|avísame|avisame|puedo ajustar|let me know|i hope|hope this|feel free|if you(?:'d|’d| would)? like|would you like|do you want|i can also)/i;
+// "Nota:", "N.B. sobre el tono:", "Character count:" (a word, a few more, a colon).
+const NOTE_WORDS = oneOf(
+  String.raw`nota|notas|note|notes|n\.\s?b\.|observaci[oó]n|observaciones|aclaraci[oó]n|disclaimer`,
+  'comentario|comentarios|recuento de caracteres|character count|word count',
+);
+const NOTE_LINE = new RegExp(String.raw`^[\s>*_([-]*${NOTE_WORDS}(?=[\s*_:.)\]])[^\n:]{0,40}:`, 'i');
+// "(Recuento: ~1.000 caracteres)", "Length: about 980 characters".
+const COUNTED = oneOf('total|recuento|longitud|extensi[oó]n|length|count|character count|word count|caracteres|characters');
+const ABOUT = oneOf(String.raw`~|≈|aprox\.?|approx\.?|aproximadamente|approximately|unos|about|around`);
+const UNITS = oneOf('caracteres|characters|chars|palabras|words');
+const COUNT_LINE = new RegExp(String.raw`^[\s(*_[]*(?:${COUNTED}[^\n\d]{0,30})?${ABOUT}?\s*\d[\d.,]*\s*${UNITS}[^\n]{0,30}$`, 'i');
+// "¿Quieres que lo acorte?", "Espero que te sirva", "Let me know if…".
+const OFFER_QUESTIONS = oneOf(
+  'quieres que|quiere que|te gustar[ií]a que|le gustar[ií]a que|deseas que|desea que|necesitas que|prefieres que|hay algo m[aá]s',
+);
+const OFFERS = oneOf(
+  'espero que|si necesitas|si quieres|si lo deseas|si desea|no dudes|avísame|avisame|puedo ajustar',
+  "let me know|i hope|hope this|feel free|if you(?:'d|’d| would)? like|would you like|do you want|i can also",
+);
+const CLOSING_LINE = new RegExp(String.raw`^[\s*_]*(?:¿\s*${OFFER_QUESTIONS}|${OFFERS})`, 'i');
 const INLINE_NOTE = /\s*[([]\s*(?:nota|note|n\.\s?b\.)[\s:][^()[\]]*[)\]]\s*$/i;
 const INLINE_COUNT = /\s*\(\s*(?:~|≈|aprox\.?\s*|approx\.?\s*)?\d[\d.,]*\s*(?:caracteres|characters|chars)\s*\)\s*$/i;
 

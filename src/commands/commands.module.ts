@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from '../clients/client.entity';
+import { CompanyContextModule } from '../company-context/company-context.module';
 import { CredentialsModule } from '../credentials/credentials.module';
-import { ClientsCredentialsAuditCommand, ClientsCredentialsCommand } from './clients-credentials.command';
+import { MigrationsModule } from '../database/database.module';
 import { MetricsModule } from '../metrics/metrics.module';
+import { SecurityModule } from '../security/security.module';
+import { ClientsCredentialsAuditCommand, ClientsCredentialsCommand } from './clients-credentials.command';
 import { CommandLineSetup } from './command-line-setup';
 import { KeyRotateCommand } from './key-rotate.command';
 import { MigrationRunCommand } from './migration-run.command';
@@ -17,7 +20,7 @@ import { QueueRetryCommand } from './queue-retry.command';
 import { QueueWorkCommand } from './queue-work.command';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Client]), CredentialsModule, MetricsModule],
+  imports: [TypeOrmModule.forFeature([Client]), CompanyContextModule, CredentialsModule, MetricsModule, MigrationsModule, SecurityModule],
   providers: [
     CommandLineSetup,
     MigrationRunCommand,

@@ -55,7 +55,8 @@ export class KeyRotateCommand extends CommandRunner {
     printLine(`Re-encrypted the passwords of ${rotated} of ${seen} record(s) with the current APP_KEY.`);
     if (unreadable.length > 0) {
       throw new CheckFailedError(
-        `${unreadable.length} record(s) are sealed with a key that is neither APP_KEY nor in APP_PREVIOUS_KEYS: ids ${unreadable.slice(0, 20).join(', ')}`,
+        `${unreadable.length} record(s) are sealed with a key that is neither APP_KEY nor in APP_PREVIOUS_KEYS: ` +
+          `ids ${unreadable.slice(0, 20).join(', ')}`,
       );
     }
   }

@@ -13,7 +13,8 @@ type MonitorOptions = {
 @Command({
   name: 'queue:monitor',
   description:
-    'Show jobs per state and how long the oldest has waited; exit 1 when more than --max are waiting or one has waited over --max-wait seconds',
+    'Show jobs per state and how long the oldest has waited; ' +
+    'exit 1 when more than --max are waiting or one has waited over --max-wait seconds',
 })
 export class QueueMonitorCommand extends QueueCommand<MonitorOptions> {
   protected async execute(_args: string[], options: MonitorOptions): Promise<void> {

@@ -59,7 +59,8 @@ class WorkProgress {
 
   summary(): string {
     const { processed, failed, retry, postponed, skipped, discarded } = this.tally;
-    return `processed ${processed}, failed ${failed}, retried ${retry}, skipped ${skipped + discarded}${postponed ? `, postponed (AI down) ${postponed}` : ''}`;
+    const counts = `processed ${processed}, failed ${failed}, retried ${retry}, skipped ${skipped + discarded}`;
+    return postponed ? `${counts}, postponed (AI down) ${postponed}` : counts;
   }
 
   finish(): void {
@@ -101,7 +102,8 @@ export class QueueWorkCommand extends QueueCommand<WorkOptions> {
       if (finite) await this.worker.reconcile();
       await this.worker.start(concurrency, { maxJobs: options.once ? 1 : undefined });
       printLine(
-        `Worker started: queue ${this.config.queue.connection}, concurrency ${concurrency}. SIGTERM or Ctrl-C stops it after the jobs in flight.`,
+        `Worker started: queue ${this.config.queue.connection}, concurrency ${concurrency}. ` +
+          'SIGTERM or Ctrl-C stops it after the jobs in flight.',
       );
       const reason = await Promise.race([
         stopSignal.signal,

@@ -50,38 +50,53 @@ export interface CompanyContextModuleOptions {
   worker: boolean;
 }
 
+/** The configured driver, under a token only CompanyContextModule reads: it provides it to the rest as QUEUE_DRIVER. */
+const CONFIGURED_DRIVER = Symbol('CONFIGURED_DRIVER');
+
+/**
+ * What QUEUE_CONNECTION and the process's role decide: the driver (with Bull for `redis`) and whether this
+ * process takes jobs. Imported once, by AppModule. Global as TypeORM's and Bull's roots are: it is configured
+ * at start, so the static CompanyContextModule that features import cannot name it; it exports only what
+ * CompanyContextModule reads.
+ */
 @Module({})
-export class CompanyContextModule {
+export class QueueConnectionModule {
   static forRoot(config: AppConfig, options: CompanyContextModuleOptions): DynamicModule {
     const driver = DRIVERS[config.queue.connection];
     return {
-      module: CompanyContextModule,
+      module: QueueConnectionModule,
       global: true,
       imports: [
-        TypeOrmModule.forFeature([Client, QueueState]),
-        AiModule,
+        TypeOrmModule.forFeature([QueueState]),
+        CompanyContextModule,
         ...(config.queue.connection === 'redis' ? bullModules(config) : []),
       ],
-      providers: [
-        CompanyContextState,
-        RecordQueueStore,
-        CompanyContextProcessor,
-        CompanyContextDispatcher,
-        QueueWorker,
-        QueueOperations,
-        driver,
-        { provide: QUEUE_DRIVER, useExisting: driver },
-        { provide: WORKER_ENABLED, useValue: options.worker },
-      ],
-      exports: [
-        CompanyContextState,
-        RecordQueueStore,
-        CompanyContextProcessor,
-        CompanyContextDispatcher,
-        QueueWorker,
-        QueueOperations,
-        QUEUE_DRIVER,
-      ],
+      providers: [driver, { provide: CONFIGURED_DRIVER, useExisting: driver }, { provide: WORKER_ENABLED, useValue: options.worker }],
+      exports: [CONFIGURED_DRIVER, WORKER_ENABLED],
     };
   }
 }
+
+/** The company-context job: its state machine, its processor, dispatching, the worker and the queue's operations. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Client]), AiModule],
+  providers: [
+    CompanyContextState,
+    RecordQueueStore,
+    CompanyContextProcessor,
+    CompanyContextDispatcher,
+    QueueWorker,
+    QueueOperations,
+    { provide: QUEUE_DRIVER, useExisting: CONFIGURED_DRIVER },
+  ],
+  exports: [
+    CompanyContextState,
+    RecordQueueStore,
+    CompanyContextProcessor,
+    CompanyContextDispatcher,
+    QueueWorker,
+    QueueOperations,
+    QUEUE_DRIVER,
+  ],
+})
+export class CompanyContextModule {}

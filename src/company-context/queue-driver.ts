@@ -36,7 +36,7 @@ export interface QueueCapabilities {
 
 /**
  * One interface over the three ways jobs run: Bull on Redis, the SQL database itself, or inline (sync).
- * The driver is chosen in one place, CompanyContextModule. The operations below `counts` serve the queue:*
+ * The driver is chosen in one place, QueueConnectionModule (company-context.module.ts). The operations below `counts` serve the queue:*
  * commands; the sync driver has no queue to operate and says so (NoQueueError). The failed list is not
  * a driver's: it is the records failed for good, on every driver (QueueOperations, RecordQueueStore).
  */

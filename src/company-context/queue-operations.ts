@@ -104,7 +104,8 @@ export class QueueOperations {
     try {
       await this.queue.dispatch(retried);
     } catch (error) {
-      return `${id}: put back as ${companyContextJobId(retried)}, but the queue did not take it (${(error as Error).message}); the reconciler will queue it`;
+      const cause = (error as Error).message;
+      return `${id}: put back as ${companyContextJobId(retried)}, but the queue did not take it (${cause}); the reconciler will queue it`;
     }
     return `${id}: queued again as ${companyContextJobId(retried)}`;
   }

@@ -1,4 +1,6 @@
-import { EnvironmentVariables, parseTrustProxy, splitCorsOrigins, validateEnvironment } from './environment';
+import { EnvironmentVariables } from './environment';
+import { parseTrustProxy, splitCorsOrigins } from './http-variables';
+import { validateEnvironment } from './validate-environment';
 
 export type QueueConnection = EnvironmentVariables['QUEUE_CONNECTION'];
 export type AiProtocol = EnvironmentVariables['AI_PROTOCOL'];

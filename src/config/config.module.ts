@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from './app-config';
 
+// Global: nearly every provider reads AppConfig, the one configuration of the process.
 @Global()
 @Module({})
 export class ConfigModule {

@@ -1,36 +1,6 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import { isIP } from 'node:net';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
-
-const toBoolean = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string') return value;
-  const normalized = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
-  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
-  return value;
-};
-
-const toNumber = ({ value }: { value: unknown }) => {
-  if (typeof value !== 'string' || value.trim() === '') return value;
-  const parsed = Number(value);
-  return Number.isNaN(parsed) ? value : parsed;
-};
-
-const emptyToUndefined = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { emptyToUndefined, toBoolean, toNumber } from './environment-values';
 
 export const QUEUE_CONNECTIONS = ['redis', 'database', 'sync'] as const;
 export const AI_PROTOCOLS = ['chat', 'ollama', 'openai'] as const;
@@ -39,7 +9,8 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 
 /**
- * The environment variables (README.md, Configuration), with their defaults and rules.
+ * The environment variables (README.md, Configuration), with their defaults and rules: every variable the
+ * service reads is declared here, once. validate-environment.ts checks a raw environment against it.
  * Property names are the variable names, so every validation message names the variable.
  */
 export class EnvironmentVariables {
@@ -269,119 +240,4 @@ export class ConfigurationError extends Error {
     super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
     this.name = 'ConfigurationError';
   }
-}
-
-/** Parses and validates the raw environment; throws one line per bad variable. */
-export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables());
-  const present = Object.fromEntries(Object.entries(raw).filter(([name, value]) => value !== undefined && known.includes(name)));
-  const environment = plainToInstance(EnvironmentVariables, present);
-  const problems = validateSync(environment, { skipMissingProperties: false }).map(
-    (error) => `${error.property}: ${mainProblem(error.constraints ?? {})} (got ${describe(error.property, error.value)})`,
-  );
-  problems.push(...crossFieldProblems(environment));
-  if (problems.length > 0) throw new ConfigurationError(problems);
-  return environment;
-}
-
-const TYPE_CONSTRAINTS = ['isInt', 'isNumber', 'isBoolean', 'isString', 'isUrl'];
-
-/** One message per variable: a value of the wrong type says so, not that it is also out of range. */
-function mainProblem(constraints: Record<string, string>): string {
-  const typeConstraint = TYPE_CONSTRAINTS.find((name) => name in constraints);
-  return typeConstraint ? constraints[typeConstraint] : Object.values(constraints).join('; ');
-}
-
-const SECRET_VARIABLES = new Set([
-  'AI_API_KEY',
-  'API_TOKEN',
-  'CREDENTIALS_TOKEN',
-  'APP_KEY',
-  'APP_PREVIOUS_KEYS',
-  'DATABASE_URL',
-  'REDIS_URL',
-]);
-
-function describe(variable: string, value: unknown): string {
-  if (SECRET_VARIABLES.has(variable)) return 'a value that is not shown';
-  return JSON.stringify(value);
-}
-
-function crossFieldProblems(environment: EnvironmentVariables): string[] {
-  const problems: string[] = [];
-  if (environment.AI_TIMEOUT_MS >= environment.JOB_TIMEOUT_MS) {
-    problems.push(
-      `AI_TIMEOUT_MS: must be shorter than JOB_TIMEOUT_MS (${environment.AI_TIMEOUT_MS} >= ${environment.JOB_TIMEOUT_MS}), or the job times out before the AI call does`,
-    );
-  }
-  if (parseTrustProxy(environment.TRUST_PROXY) === null) {
-    problems.push(
-      `TRUST_PROXY: must be "false", a number of proxy hops (1 to 9), or comma-separated IP addresses or subnets (also loopback, linklocal, uniquelocal) (got ${JSON.stringify(environment.TRUST_PROXY)})`,
-    );
-  }
-  const corsProblem = corsOriginsProblem(environment.CORS_ORIGINS, environment.API_TOKEN !== undefined);
-  if (corsProblem) problems.push(`CORS_ORIGINS: ${corsProblem}`);
-  if (environment.CREDENTIALS_TOKEN !== undefined && environment.CREDENTIALS_TOKEN === environment.API_TOKEN) {
-    problems.push('CREDENTIALS_TOKEN: must differ from API_TOKEN, or everyone holding the API token could read the stored passwords');
-  }
-  if (environment.NODE_ENV === 'production') {
-    if (!environment.API_TOKEN) problems.push('API_TOKEN: is required when NODE_ENV=production');
-    if (!environment.APP_KEY) problems.push('APP_KEY: is required when NODE_ENV=production');
-  }
-  return problems;
-}
-
-/** Express's "trust proxy" value from TRUST_PROXY: false, a hop count or a list of addresses; null when invalid. */
-export function parseTrustProxy(value = 'false'): false | number | string[] | null {
-  const trimmed = value.trim();
-  if (trimmed === 'false') return false;
-  if (/^[1-9]$/.test(trimmed)) return Number(trimmed);
-  const entries = trimmed.split(',').map((entry) => entry.trim());
-  return entries.every(isTrustedAddress) ? entries : null;
-}
-
-const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-function isTrustedAddress(entry: string): boolean {
-  if (PROXY_NAMES.has(entry)) return true;
-  const [address, prefix, ...rest] = entry.split('/');
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
-}
-
-/** CORS_ORIGINS as a list; empty entries (a trailing comma) are ignored. */
-export function splitCorsOrigins(value = ''): string[] {
-  return value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-}
-
-const ORIGIN_FORM = 'scheme://host[:port] with no path, as a browser sends it in the Origin header';
-
-function corsOriginsProblem(value: string | undefined, tokenInUse: boolean): string | null {
-  const origins = splitCorsOrigins(value);
-  if (origins.includes('*')) {
-    // A token is a credential: every origin allowed to use it from a browser must be named.
-    if (tokenInUse) return 'must list the front ends\' origins, not "*", while API_TOKEN is set';
-    if (origins.length > 1) return '"*" (any origin) cannot be combined with other origins';
-    return null;
-  }
-  const problems = origins.map(originProblem).filter((problem) => problem !== null);
-  return problems.length > 0 ? problems.join('; ') : null;
-}
-
-function originProblem(entry: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(entry);
-  } catch {
-    return `${JSON.stringify(entry)} is not an origin (${ORIGIN_FORM}, e.g. https://admin.example.com)`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${JSON.stringify(entry)} is not an http or https origin`;
-  // Browsers send the origin lower-case, without a default port, path or credentials: anything else never matches.
-  if (url.origin !== entry) return `${JSON.stringify(entry)} is not an origin (${ORIGIN_FORM}): write ${JSON.stringify(url.origin)}`;
-  return null;
 }

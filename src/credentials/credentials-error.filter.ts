@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpStatus } from '@nestjs/common';
 import { Response } from 'express';
-import { errorBody, HttpErrorFilter } from '../http/http-error.filter';
+import { HttpErrorFilter, httpError } from '../http/http-error.filter';
 import { CredentialsUnreadableError, Refusal, RevealRefusedError } from './credentials.errors';
 
 const REALM = 'Bearer realm="autoseo-credentials"';
@@ -31,11 +31,11 @@ export class CredentialsErrorFilter extends HttpErrorFilter {
     if (exception instanceof RevealRefusedError) {
       const { status, challenge } = REFUSAL_ANSWERS[exception.refusal];
       if (challenge) response.setHeader('WWW-Authenticate', challenge);
-      response.status(status).json(errorBody(status, exception.message));
+      super.catch(httpError(status, exception.message), host);
       return;
     }
     if (exception instanceof CredentialsUnreadableError) {
-      response.status(HttpStatus.CONFLICT).json(errorBody(HttpStatus.CONFLICT, exception.message));
+      super.catch(httpError(HttpStatus.CONFLICT, exception.message), host);
       return;
     }
     super.catch(exception, host);

@@ -6,6 +6,17 @@ import { MigrationRunner } from './migration-runner';
 
 const MIGRATE_AT_START = Symbol('MIGRATE_AT_START');
 
+/** Applying the migrations: at start (DatabaseModule) and by `migration:run`. */
+@Module({
+  providers: [MigrationRunner],
+  exports: [MigrationRunner],
+})
+export class MigrationsModule {}
+
+/**
+ * The connection, imported once by the application. Its DataSource and the repositories of
+ * TypeOrmModule.forFeature reach every module through TypeORM's own (global) core module.
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -17,14 +28,13 @@ const MIGRATE_AT_START = Symbol('MIGRATE_AT_START');
         retryDelay: 1_000,
       }),
     }),
+    MigrationsModule,
   ],
-  providers: [MigrationRunner],
-  exports: [MigrationRunner],
 })
 export class DatabaseModule implements OnModuleInit {
   /** `migrate`: apply pending migrations while the application starts, before any worker runs. */
   static forRoot(options: { migrate: boolean }): DynamicModule {
-    return { module: DatabaseModule, global: true, providers: [{ provide: MIGRATE_AT_START, useValue: options.migrate }] };
+    return { module: DatabaseModule, providers: [{ provide: MIGRATE_AT_START, useValue: options.migrate }] };
   }
 
   constructor(

@@ -53,7 +53,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig): I
       transform: true,
     }),
   );
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
   // Built from the registered controllers, once, for GET /docs and /docs/openapi.json.
   app.get(OpenApiDocument).publish(buildOpenApiDocument(app));
   app.disable('x-powered-by');

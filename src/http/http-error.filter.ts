@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { Response } from 'express';
-import { ClientNotFoundError } from '../clients/clients.errors';
 import { isDatabaseUnavailable } from '../database/database-errors';
 
 export interface ErrorBody {
@@ -32,47 +31,46 @@ function bodyParserError(exception: unknown): ErrorBody | null {
   return errorBody(error.status, message ?? 'The request body could not be read: it is cut off or does not match its Content-Encoding');
 }
 
-function isHealthCheckResult(exception: unknown): exception is HttpException {
-  if (!(exception instanceof HttpException)) return false;
+function isHealthCheckResult(exception: HttpException): boolean {
   const payload = exception.getResponse();
   return typeof payload === 'object' && payload !== null && 'details' in payload && 'status' in payload;
 }
 
 /**
- * Every error leaves as JSON `{ statusCode, error, message }`. Domain errors are mapped here, a database
- * that cannot be reached is a 503, and anything unexpected is logged and answered 500 without details.
+ * Every error leaves as JSON `{ statusCode, error, message }`: an HttpException keeps its status and message,
+ * a database that cannot be reached is a 503, and anything unexpected is logged and answered 500 without
+ * details. Nest's own filter then writes the answer. Domain errors that reach HTTP are HttpExceptions where
+ * they are thrown (ClientNotFoundError is a NotFoundException), or are mapped by their controller's filter.
  */
 @Catch()
-export class HttpErrorFilter implements ExceptionFilter {
+export class HttpErrorFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) return;
-    if (isHealthCheckResult(exception)) {
-      // Terminus's own shape ({ status, info, error, details }) is the contract of /health.
-      response.status(exception.getStatus()).json(exception.getResponse());
-      return;
-    }
-    const body = this.toBody(exception);
-    response.status(body.statusCode).json(body);
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    super.catch(this.toHttpException(exception), host);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toHttpException(exception: unknown): HttpException {
     if (exception instanceof HttpException) {
+      // Terminus's own shape ({ status, info, error, details }) is the contract of /health.
+      if (isHealthCheckResult(exception)) return exception;
       const status = exception.getStatus();
       const payload = exception.getResponse();
       const message = typeof payload === 'string' ? payload : ((payload as { message?: string | string[] }).message ?? exception.message);
-      return errorBody(status, message);
+      return httpError(status, message);
     }
-    if (exception instanceof ClientNotFoundError) return errorBody(HttpStatus.NOT_FOUND, exception.message);
     const parserError = bodyParserError(exception);
-    if (parserError) return parserError;
+    if (parserError) return httpError(parserError.statusCode, parserError.message);
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
-      return errorBody(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
+      return httpError(HttpStatus.SERVICE_UNAVAILABLE, 'The database is unavailable; try again shortly');
     }
     this.logger.error(`unexpected error: ${(exception as Error)?.stack ?? String(exception)}`);
-    return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
+    return httpError(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
+}
+
+/** An HttpException whose body is errorBody(status, message). */
+export function httpError(status: number, message: string | string[]): HttpException {
+  return new HttpException(errorBody(status, message), status);
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { Logger } from 'pino';
 
@@ -13,7 +13,7 @@ export const EVERY_ROUTE = '{*path}';
  * first (requestLogging); nestjs-pino then binds that request's logger, so that every line logged while
  * a request runs carries its request id.
  */
-@Global()
+// Not global: nothing injects ROOT_LOGGER (configureHttp reads it off the app); nestjs-pino's LoggerModule is global by its own design.
 @Module({})
 export class LoggingModule {
   static forRoot(root: Logger): DynamicModule {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AiModule } from '../ai/ai.module';
+import { CompanyContextModule } from '../company-context/company-context.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsListener } from './metrics-listener';
 import { MetricsRegistryModule } from './metrics-registry.module';
@@ -10,7 +11,7 @@ import { ScrapeCollectors } from './scrape-collectors';
  * (METRICS_PORT), and the gauges read at scrape time.
  */
 @Module({
-  imports: [MetricsRegistryModule, AiModule],
+  imports: [MetricsRegistryModule, AiModule, CompanyContextModule],
   controllers: [MetricsController],
   providers: [ScrapeCollectors, MetricsListener],
   exports: [MetricsRegistryModule, MetricsListener],

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
@@ -8,7 +8,7 @@ import { decodeAppKey, resolveAppKey } from './app-key';
 import { rateLimitOptions } from './rate-limit';
 import { SecretBox } from './secret-box';
 
-@Global()
+/** The API token and its guards, the rate limit, and SecretBox (the stored passwords' encryption). */
 @Module({
   imports: [ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions })],
   providers: [
