@@ -59,8 +59,8 @@ export function usageError(message: string): never {
 
 function numbers(name: string, value: string): number[] {
   const list = value.split(',').map((item) => Number(item.trim()));
-  if (list.length === 0 || list.some((item) => !Number.isFinite(item) || item < 0))
-    usageError(`--${name}: expected numbers of 0 or more, got "${value}"`);
+  if (list.length === 0 || list.some((item) => !Number.isFinite(item) || item <= 0))
+    usageError(`--${name}: expected positive numbers, got "${value}"`);
   return list;
 }
 
@@ -126,7 +126,8 @@ export function parseOptions(): Options {
     aiSeconds: one('ai-seconds', quick ? 5 : 20),
     maxLoad: one('max-load', 1.5),
     scaleSizes: typeof values['scale-sizes'] === 'string' ? numbers('scale-sizes', values['scale-sizes']) : [10_000, 100_000, 1_000_000],
-    scaleSqliteSize: one('scale-sqlite-size', 100_000),
+    // 0 leaves SQLite out.
+    scaleSqliteSize: values['scale-sqlite-size'] === '0' ? 0 : one('scale-sqlite-size', 100_000),
     build: !values['no-build'],
     resultsFile,
     reportFrom: typeof values['report-from'] === 'string' ? values['report-from'] : undefined,
