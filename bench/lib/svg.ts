@@ -134,18 +134,26 @@ export function scaleSvg(title: string, subtitle: string, series: SizeSeries[]):
       const value = decade * step;
       if (value > yHigh * 1.0001) continue;
       const yy = y(value);
-      parts.push(`<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`);
-      parts.push(`<text x="${margin.left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`);
+      parts.push(
+        `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`,
+      );
+      parts.push(
+        `<text x="${margin.left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`,
+      );
     }
   }
   for (let decade = xLow; decade <= xHigh * 1.0001; decade *= 10) {
     const xx = x(decade);
     parts.push(`<line x1="${xx}" x2="${xx}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#ccc"/>`);
-    parts.push(`<text x="${xx}" y="${margin.top + plotHeight + 18}" text-anchor="middle" fill="#333">${decade.toLocaleString('en')}</text>`);
+    parts.push(
+      `<text x="${xx}" y="${margin.top + plotHeight + 18}" text-anchor="middle" fill="#333">${decade.toLocaleString('en')}</text>`,
+    );
   }
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#888"/>`);
   parts.push(`<text x="${margin.left + plotWidth / 2}" y="${height - 18}" text-anchor="middle">records in the table (log scale)</text>`);
-  parts.push(`<text transform="translate(18 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">median latency, ms (log scale)</text>`);
+  parts.push(
+    `<text transform="translate(18 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">median latency, ms (log scale)</text>`,
+  );
   plotted.forEach((entry, index) => {
     const points = entry.points.filter((point) => Number.isFinite(point.ms)).sort((a, b) => a.size - b.size);
     const dash = entry.dashed ? ' stroke-dasharray="6 4"' : '';
@@ -154,10 +162,13 @@ export function scaleSvg(title: string, subtitle: string, series: SizeSeries[]):
         `<polyline fill="none" stroke="${entry.color}" stroke-width="2"${dash} points="${points.map((point) => `${x(point.size).toFixed(1)},${y(point.ms).toFixed(1)}`).join(' ')}"/>`,
       );
     }
-    for (const point of points) parts.push(`<circle cx="${x(point.size).toFixed(1)}" cy="${y(point.ms).toFixed(1)}" r="3.5" fill="${entry.color}"/>`);
+    for (const point of points)
+      parts.push(`<circle cx="${x(point.size).toFixed(1)}" cy="${y(point.ms).toFixed(1)}" r="3.5" fill="${entry.color}"/>`);
     const legendY = margin.top + 8 + index * 19;
     const legendX = margin.left + plotWidth + 14;
-    parts.push(`<line x1="${legendX}" x2="${legendX + 22}" y1="${legendY}" y2="${legendY}" stroke="${entry.color}" stroke-width="2"${dash}/>`);
+    parts.push(
+      `<line x1="${legendX}" x2="${legendX + 22}" y1="${legendY}" y2="${legendY}" stroke="${entry.color}" stroke-width="2"${dash}/>`,
+    );
     parts.push(`<text x="${legendX + 28}" y="${legendY + 4}" font-size="11">${escape(entry.label)}</text>`);
   });
   parts.push('</svg>');

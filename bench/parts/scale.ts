@@ -154,7 +154,6 @@ async function explainAll(db: Connection, size: number): Promise<{ statement: st
   return plans;
 }
 
-
 const BASE = `http://127.0.0.1:${PORT}`;
 
 /** The daily calls through the API and the CLI (either database, the `database` driver). */
@@ -333,7 +332,9 @@ export async function scale(options: Options): Promise<void> {
       // The POSTs above queued nothing in Redis (database driver): db 6 starts empty for the redis driver.
       await redis.flushdb();
       // The open records: the fill's 1% and the POSTs above (pending, with no job in Redis).
-      const [openRows] = await db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM autoseo WHERE context_status IN ('pending', 'processing')");
+      const [openRows] = await db.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM autoseo WHERE context_status IN ('pending', 'processing')",
+      );
       const open = Number(openRows[0].n);
       const redisTimings = await withApi(redisEnv, () => measure(`${label} redis`, redisDriverCalls(open, redisEnv, redis), options.runs));
       results.push({ stack: 'mariadb-redis', size, fillSeconds, timings: redisTimings, explain: [], load: loadAverage() });
@@ -342,7 +343,12 @@ export async function scale(options: Options): Promise<void> {
     if (options.scaleSqliteSize > 0) {
       const size = options.scaleSqliteSize;
       const path = join(sqliteDir, 'scale.sqlite');
-      const sqliteEnv = serviceEnv({ DATABASE_URL: `sqlite:${path}`, QUEUE_CONNECTION: 'database', REDIS_URL: SCALE_REDIS_URL, AI_URL: fake.url });
+      const sqliteEnv = serviceEnv({
+        DATABASE_URL: `sqlite:${path}`,
+        QUEUE_CONNECTION: 'database',
+        REDIS_URL: SCALE_REDIS_URL,
+        AI_URL: fake.url,
+      });
       await runCli(APP_DIR, ['migration:run'], sqliteEnv);
       log(`filling the SQLite file to ${size} rows`);
       const started = Date.now();
@@ -473,7 +479,9 @@ function plot(results: StackResult[]): string {
     dashed,
     points: results
       .filter((result) => result.stack === stack)
-      .flatMap((result) => result.timings.filter((timing) => call.test(timing.name)).map((timing) => ({ size: result.size, ms: timing.medianMs }))),
+      .flatMap((result) =>
+        result.timings.filter((timing) => call.test(timing.name)).map((timing) => ({ size: result.size, ms: timing.medianMs })),
+      ),
   }));
   return scaleSvg(
     'Median latency against table size (issue 13)',
