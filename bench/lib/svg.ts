@@ -102,9 +102,9 @@ export interface SizeSeries {
   points: { size: number; ms: number }[];
 }
 
-const decadesAround = (values: number[]): [number, number] => [
+const decadesAround = (values: number[], headroom = 1.0001): [number, number] => [
   Math.pow(10, Math.floor(Math.log10(Math.max(1e-3, Math.min(...values))))),
-  Math.pow(10, Math.ceil(Math.log10(Math.max(...values) * 1.0001))),
+  Math.pow(10, Math.ceil(Math.log10(Math.max(...values) * headroom))),
 ];
 
 /** Latency against table size, both axes log scale: a flat line costs the same at any size, a slope of 1 grows with the table. */
@@ -115,7 +115,7 @@ export function scaleSvg(title: string, subtitle: string, series: SizeSeries[]):
   const plotted = series.filter((entry) => entry.points.some((point) => Number.isFinite(point.ms)));
   const sizes = plotted.flatMap((entry) => entry.points.map((point) => point.size));
   const values = plotted.flatMap((entry) => entry.points.map((point) => point.ms)).filter(Number.isFinite);
-  const [xLow, xHigh] = decadesAround(sizes);
+  const [xLow, xHigh] = decadesAround(sizes, 1); // sizes are decades themselves: 1,000,000 ends the axis
   const [yLow, yHigh] = decadesAround(values);
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;

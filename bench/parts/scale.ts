@@ -359,8 +359,7 @@ export async function scale(options: Options): Promise<void> {
       results.push({ stack: 'sqlite-database', size, fillSeconds, timings, explain: [], load: loadAverage() });
     }
   } finally {
-    const running = api as ServiceProcess | undefined;
-    await running?.stop(10_000);
+    await api?.stop(10_000);
     await fake.stop();
     await db.end();
     redis.disconnect();
@@ -472,7 +471,7 @@ const PLOTTED: { stack: string; call: RegExp; label: string; color: string; dash
   { stack: 'sqlite-database', call: /search=zzzz/, label: 'SQLite: dashboard search, no match (dot)', color: '#555555' },
 ];
 
-function plot(results: StackResult[]): string {
+export function plot(results: StackResult[]): string {
   const series: SizeSeries[] = PLOTTED.map(({ stack, call, label, color, dashed }) => ({
     label,
     color,
