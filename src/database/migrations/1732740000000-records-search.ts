@@ -6,7 +6,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // - MariaDB/MySQL: a FULLTEXT index over client_name and client_email, built without InnoDB's stopword
 //   list (it drops words such as "com", "for", "with"), so that every word of 3 or more characters is
 //   indexed as on SQLite. Adding the first FULLTEXT index rebuilds an InnoDB table (a hidden FTS_DOC_ID
-//   column): on a large table this migration takes a while (about 1 min per million records here) and
+//   column): on a large table this migration takes time that grows with the table (not measured) and
 //   holds the table's metadata lock meanwhile.
 // - SQLite: an FTS5 table over the same columns, external content (it stores the index, not a copy of
 //   the text), kept in step with autoseo by triggers on insert, delete and update of those two columns.
