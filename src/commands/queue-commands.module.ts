@@ -12,7 +12,7 @@ import { QueueRetryCommand } from './queue-retry.command';
  * The queue commands that look at or change the queue without taking jobs (every queue:* but queue:work).
  * They need only the configuration, the database and the queue driver, so src/cli.ts runs them on a small
  * module graph (isQueueCommand) instead of the whole application: `queue:monitor` is run by cron and by
- * health checks, and most of its time was the start-up of modules it never used.
+ * health checks, and nearly all of its time is start-up.
  */
 @Module({
   providers: [
