@@ -20,9 +20,8 @@ const LOGS_TO_STDERR = 2;
  * deploy's `queue:reconcile`) get the configuration, the database and the queue driver only: no HTTP
  * stack, Swagger, dashboard, credentials or metrics endpoint, whose modules they would load and build for
  * nothing (about 6% of their CPU at start; the rest is the libraries they need, see bench/RESULTS.md,
- * "Scale"). Every other command line (queue:work,
- * the other commands, --help) gets the whole application. Modules are required here, not at the top, so
- * that a queue command never loads the rest.
+ * "Scale"). Every other command line (queue:work, the other commands, --help) gets the whole
+ * application. Modules are required here, not at the top, so that a queue command never loads the rest.
  */
 async function commandModules(command: string | undefined, config: AppConfig, migrate: boolean, logger: PinoLogger) {
   if (isQueueCommand(command)) {
