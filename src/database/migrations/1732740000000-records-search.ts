@@ -42,6 +42,10 @@ export class RecordsSearch1732740000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     if (queryRunner.connection.options.type === 'mysql') {
       await queryRunner.query('DROP INDEX autoseo_search ON autoseo');
+      // Rebuilds the table without the hidden FTS_DOC_ID column the index added, as it was before. Left in
+      // place, a FULLTEXT index created again later misses the rows written while the first one existed
+      // (seen on MariaDB 10.11: `up` after `down` found none of them until the table was rebuilt).
+      await queryRunner.query('ALTER TABLE autoseo FORCE');
       return;
     }
     await queryRunner.query('DROP TRIGGER autoseo_search_update');
