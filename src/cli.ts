@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { Logger, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, Type } from '@nestjs/common';
+import { Logger as PinoLogger } from 'pino';
 import { CommandFactory } from 'nest-commander';
-import { AppModule } from './app.module';
-import { CommandsModule } from './commands/commands.module';
 import { CliError } from './commands/cli-errors';
 import { CLI_NAME, exitOnCommanderError } from './commands/command-line-setup';
+import { isQueueCommand } from './commands/queue-commands.module';
+import { AppConfig } from './config/app-config';
 import { loadConfigOrExit } from './config/startup';
 import { createRootLogger, nestLogger } from './logging/logger';
 
@@ -14,13 +15,41 @@ import { createRootLogger, nestLogger } from './logging/logger';
  */
 const LOGS_TO_STDERR = 2;
 
+/**
+ * The modules a command line needs. The queue commands but queue:work (a cron's `queue:monitor`, a
+ * deploy's `queue:reconcile`) get the configuration, the database and the queue driver only: no HTTP
+ * stack, Swagger, dashboard, credentials or metrics endpoint, whose modules they would load and build for
+ * nothing (about 6% of their CPU at start; the rest is the libraries they need, see bench/RESULTS.md,
+ * "Scale"). Every other command line (queue:work, the other commands, --help) gets the whole
+ * application. Modules are required here, not at the top, so that a queue command never loads the rest.
+ */
+async function commandModules(command: string | undefined, config: AppConfig, migrate: boolean, logger: PinoLogger) {
+  if (isQueueCommand(command)) {
+    const [{ ConfigModule }, { DatabaseModule }, { QueueConnectionModule }, { QueueCommandsModule }] = await Promise.all([
+      import('./config/config.module'),
+      import('./database/database.module'),
+      import('./company-context/company-context.module'),
+      import('./commands/queue-commands.module'),
+    ]);
+    const modules: (DynamicModule | Type)[] = [
+      ConfigModule.forRoot(config),
+      DatabaseModule.forRoot({ migrate: false }),
+      QueueConnectionModule.forRoot(config, { worker: false }),
+      QueueCommandsModule,
+    ];
+    return modules;
+  }
+  const [{ AppModule }, { CommandsModule }] = await Promise.all([import('./app.module'), import('./commands/commands.module')]);
+  return [AppModule.forRoot(config, { worker: false, migrate, logger }), CommandsModule];
+}
+
 /** `npm run cli -- <command>` (or the `autoseo` bin). Exit codes: 0 done, 1 the check failed, 2 bad usage. */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
   const migrate = process.argv[2] === 'queue:work' && config.database.migrate;
   const logger = createRootLogger(config, LOGS_TO_STDERR);
 
-  @Module({ imports: [AppModule.forRoot(config, { worker: false, migrate, logger }), CommandsModule] })
+  @Module({ imports: await commandModules(process.argv[2], config, migrate, logger) })
   class CliModule {}
 
   await CommandFactory.run(CliModule, {

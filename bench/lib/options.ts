@@ -15,7 +15,8 @@ export const USAGE = `Usage: npm run bench -- [options]
                        explain times each step of the request and job paths, one at a time;
                        scale fills the MariaDB database \`perf\` to each --scale-sizes and times the daily
                        calls there; it runs only when named)
-  --scale-sizes LIST   table sizes for scale (default 10000,1000000)
+  --scale-sizes LIST   table sizes for scale, on MariaDB (default 10000,100000,1000000)
+  --scale-sqlite-size N  the SQLite size for scale (default 100000; 0 leaves SQLite out)
   --quick              a smoke run: 1 run, 5 s per rate, 1,000 jobs, 5 s of AI work
   --runs N             runs per figure (default 3; the median is reported)
   --duration S         seconds per rate in create-latency (default 30)
@@ -43,6 +44,7 @@ export interface Options {
   aiSeconds: number;
   maxLoad: number;
   scaleSizes: number[];
+  scaleSqliteSize: number;
   build: boolean;
   resultsFile: string;
   svgFile: string;
@@ -79,6 +81,7 @@ export function parseOptions(): Options {
         'ai-seconds': { type: 'string' },
         'max-load': { type: 'string' },
         'scale-sizes': { type: 'string' },
+        'scale-sqlite-size': { type: 'string' },
         'no-build': { type: 'boolean' },
         results: { type: 'string' },
         'report-from': { type: 'string' },
@@ -122,7 +125,9 @@ export function parseOptions(): Options {
     aiLanes: lanes,
     aiSeconds: one('ai-seconds', quick ? 5 : 20),
     maxLoad: one('max-load', 1.5),
-    scaleSizes: typeof values['scale-sizes'] === 'string' ? numbers('scale-sizes', values['scale-sizes']) : [10_000, 1_000_000],
+    scaleSizes: typeof values['scale-sizes'] === 'string' ? numbers('scale-sizes', values['scale-sizes']) : [10_000, 100_000, 1_000_000],
+    // 0 leaves SQLite out.
+    scaleSqliteSize: values['scale-sqlite-size'] === '0' ? 0 : one('scale-sqlite-size', 100_000),
     build: !values['no-build'],
     resultsFile,
     reportFrom: typeof values['report-from'] === 'string' ? values['report-from'] : undefined,

@@ -93,3 +93,84 @@ export function latencySvg(title: string, subtitle: string, series: LatencySerie
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
+
+export interface SizeSeries {
+  label: string;
+  color: string;
+  dashed?: boolean;
+  /** (table size, latency in ms) */
+  points: { size: number; ms: number }[];
+}
+
+const decadesAround = (values: number[], headroom = 1.0001): [number, number] => [
+  Math.pow(10, Math.floor(Math.log10(Math.max(1e-3, Math.min(...values))))),
+  Math.pow(10, Math.ceil(Math.log10(Math.max(...values) * headroom))),
+];
+
+/** Latency against table size, both axes log scale: a flat line costs the same at any size, a slope of 1 grows with the table. */
+export function scaleSvg(title: string, subtitle: string, series: SizeSeries[]): string {
+  const width = 980;
+  const height = 560;
+  const margin = { left: 70, right: 380, top: 50, bottom: 60 };
+  const plotted = series.filter((entry) => entry.points.some((point) => Number.isFinite(point.ms)));
+  const sizes = plotted.flatMap((entry) => entry.points.map((point) => point.size));
+  const values = plotted.flatMap((entry) => entry.points.map((point) => point.ms)).filter(Number.isFinite);
+  const [xLow, xHigh] = decadesAround(sizes, 1); // sizes are decades themselves: 1,000,000 ends the axis
+  const [yLow, yHigh] = decadesAround(values);
+  const plotWidth = width - margin.left - margin.right;
+  const plotHeight = height - margin.top - margin.bottom;
+  const x = (size: number) => margin.left + ((Math.log10(size) - Math.log10(xLow)) / (Math.log10(xHigh) - Math.log10(xLow))) * plotWidth;
+  const y = (ms: number) =>
+    margin.top + plotHeight - ((Math.log10(Math.max(ms, yLow)) - Math.log10(yLow)) / (Math.log10(yHigh) - Math.log10(yLow))) * plotHeight;
+
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${margin.left}" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${margin.left}" y="39" fill="#555">${escape(subtitle)}</text>`,
+  ];
+  for (let decade = yLow; decade <= yHigh * 1.0001; decade *= 10) {
+    for (const step of [1, 2, 5]) {
+      const value = decade * step;
+      if (value > yHigh * 1.0001) continue;
+      const yy = y(value);
+      parts.push(
+        `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`,
+      );
+      parts.push(
+        `<text x="${margin.left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`,
+      );
+    }
+  }
+  for (let decade = xLow; decade <= xHigh * 1.0001; decade *= 10) {
+    const xx = x(decade);
+    parts.push(`<line x1="${xx}" x2="${xx}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#ccc"/>`);
+    parts.push(
+      `<text x="${xx}" y="${margin.top + plotHeight + 18}" text-anchor="middle" fill="#333">${decade.toLocaleString('en')}</text>`,
+    );
+  }
+  parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#888"/>`);
+  parts.push(`<text x="${margin.left + plotWidth / 2}" y="${height - 18}" text-anchor="middle">records in the table (log scale)</text>`);
+  parts.push(
+    `<text transform="translate(18 ${margin.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">median latency, ms (log scale)</text>`,
+  );
+  plotted.forEach((entry, index) => {
+    const points = entry.points.filter((point) => Number.isFinite(point.ms)).sort((a, b) => a.size - b.size);
+    const dash = entry.dashed ? ' stroke-dasharray="6 4"' : '';
+    if (points.length > 1) {
+      parts.push(
+        `<polyline fill="none" stroke="${entry.color}" stroke-width="2"${dash} points="${points.map((point) => `${x(point.size).toFixed(1)},${y(point.ms).toFixed(1)}`).join(' ')}"/>`,
+      );
+    }
+    for (const point of points)
+      parts.push(`<circle cx="${x(point.size).toFixed(1)}" cy="${y(point.ms).toFixed(1)}" r="3.5" fill="${entry.color}"/>`);
+    const legendY = margin.top + 8 + index * 19;
+    const legendX = margin.left + plotWidth + 14;
+    parts.push(
+      `<line x1="${legendX}" x2="${legendX + 22}" y1="${legendY}" y2="${legendY}" stroke="${entry.color}" stroke-width="2"${dash}/>`,
+    );
+    parts.push(`<text x="${legendX + 28}" y="${legendY + 4}" font-size="11">${escape(entry.label)}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -10,9 +10,10 @@ import { ClientNotFoundError } from './clients.errors';
 import { CreateClientDto } from './dto/create-client.dto';
 import { ListClientsQuery, TOTAL_COUNT_CAP } from './dto/list-clients.query';
 import { decodePageCursor, encodePageCursor } from './page-cursor';
+import { whereSearchMatches } from './record-search';
 import { UpdateClientDto } from './dto/update-client.dto';
 
-/** A page of records; `search` (the dashboard's) matches part of the client's name or e-mail. */
+/** A page of records; `search` (the dashboard's): words that start words of the client's name or e-mail (record-search.ts). */
 export type ClientListQuery = ListClientsQuery & { search?: string };
 
 export interface ClientPage {
@@ -62,7 +63,7 @@ export class ClientsService {
       .limit(query.limit + 1)
       .getMany();
     const data = rows.slice(0, query.limit);
-    // The last numbered page tells the total by itself: no second pass (a search that matches little reads the whole table).
+    // The last numbered page tells the total by itself: no second pass over the matches.
     const lastPage = page !== null && rows.length <= query.limit && (rows.length > 0 || offset === 0);
     const [total, totalExact] = lastPage ? [offset + rows.length, true] : await this.countMatches(query);
     const nextCursor = rows.length > query.limit ? encodePageCursor(data[data.length - 1].id) : null;
@@ -88,11 +89,7 @@ export class ClientsService {
     const builder = this.clients.createQueryBuilder('client');
     if (query.context_status) builder.andWhere('client.context_status = :status', { status: query.context_status });
     if (afterId !== null) builder.andWhere('client.id < :afterId', { afterId });
-    if (query.search) {
-      // '!' escapes LIKE's wildcards on MySQL and SQLite alike (a backslash is not an escape in SQLite).
-      const pattern = `%${query.search.replace(/[!%_]/g, '!$&')}%`;
-      builder.andWhere("(client.client_name LIKE :pattern ESCAPE '!' OR client.client_email LIKE :pattern ESCAPE '!')", { pattern });
-    }
+    if (query.search !== undefined && query.search !== '') whereSearchMatches(builder, query.search);
     return builder;
   }
 

@@ -79,7 +79,7 @@ describe(`Dashboard over HTTP (QUEUE_CONNECTION=${queue})`, () => {
     expect(overview.queue?.paused ?? false).toBe(false);
   });
 
-  it('lists records newest first, filtered by status, searched by name or e-mail with wildcards taken literally, paged', async () => {
+  it('lists records newest first, filtered by status, searched by the words of the name or e-mail, paged', async () => {
     const first = await create({ client_name: 'Ferretería 100% Norte', client_email: 'norte@ferreteria.example' });
     const second = await create({ client_name: 'Panadería Sur', client_email: 'ventas_sur@pan.example' });
     const third = await create({ client_name: 'Panadería Este', client_email: 'este@pan.example' });
@@ -90,7 +90,10 @@ describe(`Dashboard over HTTP (QUEUE_CONNECTION=${queue})`, () => {
     expect(byName.meta).toEqual({ page: 1, limit: 20, total: 2, total_exact: true, next_cursor: null });
     expect((await list('search=ventas_sur')).data.map((record: { id: number }) => record.id)).toEqual([second.id]);
     expect((await list('search=100%25')).data.map((record: { id: number }) => record.id)).toEqual([first.id]);
-    expect((await list('search=pan%25sur')).data).toEqual([]);
+    // `%` is no wildcard, only a separator between words; a search with no word finds nothing (not everything).
+    expect((await list('search=pan%25sur')).data.map((record: { id: number }) => record.id)).toEqual([second.id]);
+    expect((await list('search=%25')).data).toEqual([]);
+    expect((await list('search=%25')).meta.total).toBe(0);
     expect((await list('search=pan.example&limit=1&page=2')).data.map((record: { id: number }) => record.id)).toEqual([second.id]);
     // Records carry what the API shows, never the stored passwords.
     expect(byName.data[0]).not.toHaveProperty('password');
@@ -101,6 +104,49 @@ describe(`Dashboard over HTTP (QUEUE_CONNECTION=${queue})`, () => {
     expect((await t.http.get('/dashboard/api/records?context_status=done').set(auth).expect(400)).body.message).toEqual([
       expect.stringContaining('context_status must be one of'),
     ]);
+  });
+
+  it('finds a record by the start of any word of its name or e-mail, as it is after each create, update and delete', async () => {
+    const ids = async (search: string) =>
+      (
+        await t.http
+          .get(`/dashboard/api/records?search=${encodeURIComponent(search)}`)
+          .set(auth)
+          .expect(200)
+      ).body.data.map((record: { id: number }) => record.id);
+    const kiosk = await create({ client_name: 'Quiosco Zafiro de la Villa', client_email: 'pedidos@kiosko-norte.example' });
+    const florist = await create({ client_name: 'Floristería Zafiro', client_email: 'hola@flores-azules.example' });
+
+    expect(await ids('zafiro')).toEqual([florist.id, kiosk.id]);
+    expect(await ids('ZAF quiosco')).toEqual([kiosk.id]); // every word must start a word of the record
+    expect(await ids('floristeria')).toEqual([florist.id]); // accents aside
+    expect(await ids('azules')).toEqual([florist.id]); // a word of the e-mail
+    expect(await ids('de la villa zafiro')).toEqual([kiosk.id]); // words under 3 characters are ignored
+    expect(await ids('afiro')).toEqual([]); // the middle of a word is not its start
+
+    await t.http.patch(`/clients/${kiosk.id}`).set(auth).send({ client_name: 'Quiosco Rubí' }).expect(200);
+    expect(await ids('zafiro')).toEqual([florist.id]);
+    expect(await ids('rubi')).toEqual([kiosk.id]);
+    expect(await ids('kiosko')).toEqual([kiosk.id]); // the e-mail, unchanged, still found
+
+    await t.http.delete(`/clients/${florist.id}`).set(auth).expect(204);
+    expect(await ids('zafiro')).toEqual([]);
+    expect(await ids('azules')).toEqual([]);
+  });
+
+  it('finds a record named with markup by its words and returns the name as the literal text', async () => {
+    const name = '<img src=x onerror=alert(1)> Tienda"Ópalo\'';
+    const record = await create({ client_name: name, client_email: 'xss@opalo-tienda.example' });
+    for (const search of ['onerror', '<img src=x onerror=alert(1)>', 'ópalo', '"opalo\' OR 1=1 --', 'alert(1)']) {
+      const response = await t.http
+        .get(`/dashboard/api/records?search=${encodeURIComponent(search)}`)
+        .set(auth)
+        .expect(200);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body.data.map((found: { id: number; client_name: string }) => [found.id, found.client_name])).toEqual([
+        [record.id, name],
+      ]);
+    }
   });
 
   it('counts the records processed this hour in the 24-hour timeline', async () => {
