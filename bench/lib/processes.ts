@@ -295,7 +295,8 @@ export class FakeAiProcess {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The bare Bull worker (bench/bare-worker.ts): a no-op processor on a queue of its own.
+// The baselines on bare Bull: bench/bare-worker.ts (a no-op processor on a queue of its own) and
+// bench/hand-worker.ts (our job's work written by hand, on the service's queue and table).
 
 export interface BareResult {
   completed: number;
@@ -309,8 +310,23 @@ export class BareWorkerProcess {
     private readonly done: Promise<BareResult>,
   ) {}
 
-  static async start(redisUrl: string, queueName: string, concurrency: number, expected: number): Promise<BareWorkerProcess> {
-    const child = fork(join(BENCH_DIR, 'bare-worker.ts'), [redisUrl, queueName, String(concurrency), String(expected)], {
+  static start(redisUrl: string, queueName: string, concurrency: number, expected: number): Promise<BareWorkerProcess> {
+    return BareWorkerProcess.fork('bare-worker.ts', [redisUrl, queueName, String(concurrency), String(expected)]);
+  }
+
+  static hand(
+    stores: { redisUrl: string; mysqlUrl: string; aiUrl: string },
+    queueName: string,
+    jobName: string,
+    concurrency: number,
+    expected: number,
+  ): Promise<BareWorkerProcess> {
+    const { redisUrl, mysqlUrl, aiUrl } = stores;
+    return BareWorkerProcess.fork('hand-worker.ts', [redisUrl, queueName, jobName, String(concurrency), String(expected), mysqlUrl, aiUrl]);
+  }
+
+  private static async fork(script: string, args: string[]): Promise<BareWorkerProcess> {
+    const child = fork(join(BENCH_DIR, script), args, {
       cwd: ROOT,
       execArgv: TS_NODE,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -324,7 +340,7 @@ export class BareWorkerProcess {
         if (message.done) resolveDone(message.done);
       });
       child.once('exit', (code) => {
-        const error = new Error(`the bare Bull worker exited with ${code}`);
+        const error = new Error(`${script} exited with ${code}`);
         reject(error);
         rejectDone(error);
       });

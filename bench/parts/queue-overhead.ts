@@ -1,24 +1,28 @@
-// Part 2, queue overhead: jobs drained by our worker against a bare Bull no-op processor, the AI answering at once.
+// Part 2, queue overhead: jobs drained by our worker against the same work written by hand on bare Bull
+// (bench/hand-worker.ts) and against a bare Bull no-op processor, in the same run, the AI answering at once.
 import { fmt, loadAverage } from '../lib/common';
 import { Options } from '../lib/options';
 import { BareWorkerProcess, serviceEnv, startWorker } from '../lib/processes';
 import { Context, log, Results } from '../lib/results';
 import { APP_DIR, waitForDrain } from '../lib/service';
-import { addCompanyContextJobs, addNoopJobs, COMPANY_CONTEXT_QUEUE } from '../lib/stores';
+import { addCompanyContextJobs, addNoopJobs, COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE } from '../lib/stores';
 
 export async function queueOverhead(options: Options, ctx: Context, results: Results): Promise<void> {
   const n = options.jobs;
-  log(`part 2, queue overhead: ${n} jobs drained, the AI answering at once; ours versus a bare Bull no-op processor`);
+  log(`part 2, queue overhead: ${n} jobs drained, the AI answering at once; ours, the same work by hand on bare Bull, a bare no-op`);
   for (let run = 1; run <= options.runs; run++) {
     for (const concurrency of options.concurrency) {
       const load = loadAverage();
+      // Ours and the hand-written one back to back, so that both see the same load.
       const ours = await drainOurs(ctx, n, concurrency);
+      const hand = await drainHand(ctx, n, concurrency);
       const bare = await drainBare(ctx, n, concurrency);
       const entry = results.overhead.get(concurrency) ?? [];
-      entry.push({ ours, bare, load });
+      entry.push({ ours, hand, bare, load });
       results.overhead.set(concurrency, entry);
       log(
-        `  run ${run}, concurrency ${concurrency}: ours ${fmt(ours)} jobs/s, bare Bull ${fmt(bare)} jobs/s (${fmt(ours / bare, 2)}×); load ${load}`,
+        `  run ${run}, concurrency ${concurrency}: ours ${fmt(ours)} jobs/s, by hand on bare Bull ${fmt(hand)} jobs/s ` +
+          `(${fmt(ours / hand, 2)}×), bare Bull no-op ${fmt(bare)} jobs/s; load ${load}`,
       );
     }
   }
@@ -52,6 +56,29 @@ async function drainOurs(ctx: Context, n: number, concurrency: number): Promise<
   } finally {
     await queue.close();
     await worker.stop();
+  }
+}
+
+/** The same rows and jobs as drainOurs, drained by bench/hand-worker.ts; the rate is read from the table the same way. */
+async function drainHand(ctx: Context, n: number, concurrency: number): Promise<number> {
+  await ctx.resetStores();
+  await ctx.fake.reset(0);
+  const stores = { redisUrl: ctx.redis.url, mysqlUrl: ctx.mysql.url, aiUrl: ctx.fake.url };
+  const hand = await BareWorkerProcess.hand(stores, COMPANY_CONTEXT_QUEUE, COMPANY_CONTEXT_JOB, concurrency, n);
+  const queue = ctx.redis.queue(COMPANY_CONTEXT_QUEUE);
+  try {
+    await queue.pause();
+    await ctx.mysql.insertPending(n);
+    await addCompanyContextJobs(queue, n);
+    await queue.resume();
+    await hand.result((n / 20 + 60) * 1000);
+    await waitForDrain(ctx.mysql, n, 60);
+    const state = await ctx.mysql.drainState();
+    if (state.processed !== n) throw new Error(`the hand-written worker processed ${state.processed} of ${n} (failed ${state.failed})`);
+    return (n - 1) / (state.spanMs / 1000);
+  } finally {
+    await queue.close();
+    await hand.stop();
   }
 }
 
