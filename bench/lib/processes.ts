@@ -191,6 +191,15 @@ export async function runCli(appDir: string, args: string[], env: NodeJS.Process
 // ---------------------------------------------------------------------------------------------
 // Memory
 
+/** Milliseconds of CPU (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
 function rssKiB(pid: number): number | null {
   try {
     const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -346,6 +355,10 @@ export class BareWorkerProcess {
       });
     });
     return new BareWorkerProcess(child, done);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
   }
 
   result(timeoutMs: number): Promise<BareResult> {

@@ -103,6 +103,23 @@ function report(options: Options, results: Results): { markdown: string; summary
         ratio >= 0.8,
       );
     }
+    const timed = runs.filter(
+      (run): run is typeof run & { oursCpuMs: number; handCpuMs: number } => run.oursCpuMs !== undefined && run.handCpuMs !== undefined,
+    );
+    if (timed.length > 0) {
+      row(
+        `2. worker CPU per job, ours / by hand, concurrency ${concurrency}`,
+        `${fmt(median(timed.map((run) => run.oursCpuMs)), 2)} / ${fmt(median(timed.map((run) => run.handCpuMs)), 2)} ms, by hand / ours ${fmt(
+          median(timed.map((run) => run.handCpuMs / run.oursCpuMs)),
+          2,
+        )} ${runsOf(
+          timed.map((run) => run.handCpuMs / run.oursCpuMs),
+          2,
+        )}`,
+        '',
+        null,
+      );
+    }
     row(`2. bare Bull no-op jobs/s, concurrency ${concurrency}`, `${fmt(bare)} ${runsOf(runs.map((run) => run.bare))}`, '', null);
   }
   for (const [label, entry] of results.utilisation) {
@@ -210,18 +227,21 @@ function report(options: Options, results: Results): { markdown: string; summary
         'same queue, rows and job options, drained and timed the same way, right after ours. Beside them a bare Bull processor doing nothing, on ' +
         'queue `bench-noop` in the same Redis db, timed from its first to its last `completed` event: what Bull alone costs. Per job ours does: ' +
         'Bull fetch + lock, UPDATE claim + SELECT (readClaim), the AI call (POST to the fake, JSON, answer cleaning), UPDATE complete, Bull ' +
-        'move-to-completed; plus its log lines (at LOG_LEVEL) and one stdout line per job from `queue:work`.',
+        'move-to-completed; plus its log lines (at LOG_LEVEL) and one stdout line per job from `queue:work`. The CPU per job is what the ' +
+        "worker's process used (user + system, /proc/<pid>/stat) from the resume to the last job, divided by N: on a shared machine it moves " +
+        'less with the load than the rate does.',
       '',
     );
     lines.push(
-      '| concurrency | run | load avg | ours jobs/s | by hand jobs/s | ours / by hand | bare no-op jobs/s | ours / no-op |',
-      '|---|---|---|---|---|---|---|---|',
+      '| concurrency | run | load avg | ours jobs/s | by hand jobs/s | ours / by hand | bare no-op jobs/s | ours / no-op | CPU ms per job: ours | by hand |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const [concurrency, runs] of [...results.overhead].sort((a, b) => a[0] - b[0])) {
       runs.forEach((run, index) =>
         lines.push(
           `| ${concurrency} | ${index + 1} | ${run.load} | ${fmt(run.ours)} | ${run.hand === undefined ? 'n/a' : fmt(run.hand)} | ` +
-            `${run.hand === undefined ? 'n/a' : fmt(run.ours / run.hand, 2)} | ${fmt(run.bare)} | ${fmt(run.ours / run.bare, 2)} |`,
+            `${run.hand === undefined ? 'n/a' : fmt(run.ours / run.hand, 2)} | ${fmt(run.bare)} | ${fmt(run.ours / run.bare, 2)} | ` +
+            `${run.oursCpuMs === undefined ? 'n/a' : fmt(run.oursCpuMs, 2)} | ${run.handCpuMs === undefined ? 'n/a' : fmt(run.handCpuMs, 2)} |`,
         ),
       );
     }

@@ -31,8 +31,11 @@ export interface Results {
   latency: Map<number, { runs: LatencyRun[]; post: number[]; live: number[] }>;
   latencyNotes: string[];
   capacity: { rate: number; p50: number; p99: number; load: string; apiMiB?: number }[];
-  /** jobs/s drained: ours, the same work by hand on bare Bull (absent in runs saved before it existed), a bare no-op. */
-  overhead: Map<number, { ours: number; hand?: number; bare: number; load: string }[]>;
+  /**
+   * jobs/s drained: ours, the same work by hand on bare Bull (absent in runs saved before it existed), a bare no-op;
+   * and the CPU ms per job of our worker process and of the hand-written one.
+   */
+  overhead: Map<number, { ours: number; hand?: number; bare: number; load: string; oursCpuMs?: number; handCpuMs?: number }[]>;
   overheadNotes: string[];
   utilisation: Map<string, { total: number; runs: { rate: number; limit: number; maxInFlight: number; calls: number; load: string }[] }>;
   memory: MemoryRun[];
