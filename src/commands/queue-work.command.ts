@@ -33,7 +33,7 @@ function untilStopSignal(): { signal: Promise<string>; dispose: () => void } {
 class WorkProgress {
   readonly tally: Record<AttemptOutcome['kind'], number> = { processed: 0, retry: 0, postponed: 0, failed: 0, skipped: 0, discarded: 0 };
   private left = 0;
-  /** The per-job lines, batched like the log lines (one write per turn of the event loop, all written by the end). */
+  /** The per-job lines, gathered like the log lines (one write per 50 ms, all written by the end). */
   private readonly jobLines?: LineWriter;
 
   constructor(private readonly terminal: boolean) {

@@ -38,7 +38,7 @@ export const REDACTED_PATHS = [...SECRET_KEYS, ...MORE_SECRET_KEYS, ...CONTENT_K
  * The process's one pino logger: JSON lines or readable ones (LOG_FORMAT), at LOG_LEVEL, secrets redacted.
  * Lines are written synchronously, in this thread: nothing is lost when a command ends with process.exit,
  * and no worker thread is started for a transport. `batch` (the API and the workers, which log per request
- * and per job) gathers the lines of one turn of the event loop into one write (LineWriter), still written
+ * and per job) gathers the lines of every 50 ms into one write (LineWriter), still written
  * before the process exits or stops on a signal; a CLI command writes each line at once.
  */
 export function createRootLogger(config: AppConfig, destination: LogDestination = 1, { batch = false }: { batch?: boolean } = {}): Logger {
