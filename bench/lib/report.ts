@@ -120,6 +120,16 @@ function report(options: Options, results: Results): { markdown: string; summary
         null,
       );
     }
+    const sized = runs.map((run) => run.workerMiB).filter((mib): mib is number => mib !== undefined);
+    if (sized.length > 0) {
+      const peak = Math.max(...sized);
+      row(
+        `2. peak RSS of our worker while draining, concurrency ${concurrency}`,
+        `${fmt((peak * 1048576) / 1e6)} MB = ${fmt(peak)} MiB (highest of ${sized.length} runs)`,
+        '< 150 MB',
+        peak * 1048576 < 150e6,
+      );
+    }
     row(`2. bare Bull no-op jobs/s, concurrency ${concurrency}`, `${fmt(bare)} ${runsOf(runs.map((run) => run.bare))}`, '', null);
   }
   for (const [label, entry] of results.utilisation) {

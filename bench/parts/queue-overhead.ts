@@ -2,7 +2,7 @@
 // (bench/hand-worker.ts) and against a bare Bull no-op processor, in the same run, the AI answering at once.
 import { fmt, loadAverage } from '../lib/common';
 import { Options } from '../lib/options';
-import { BareWorkerProcess, cpuMs, serviceEnv, startWorker } from '../lib/processes';
+import { BareWorkerProcess, cpuMs, RssSampler, serviceEnv, startWorker } from '../lib/processes';
 import { Context, log, Results } from '../lib/results';
 import { APP_DIR, waitForDrain } from '../lib/service';
 import { addCompanyContextJobs, addNoopJobs, COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE } from '../lib/stores';
@@ -18,12 +18,21 @@ export async function queueOverhead(options: Options, ctx: Context, results: Res
       const hand = await drainHand(ctx, n, concurrency);
       const bare = await drainBare(ctx, n, concurrency);
       const entry = results.overhead.get(concurrency) ?? [];
-      entry.push({ ours: ours.rate, hand: hand.rate, bare, load, oursCpuMs: ours.cpuMsPerJob, handCpuMs: hand.cpuMsPerJob });
+      entry.push({
+        ours: ours.rate,
+        hand: hand.rate,
+        bare,
+        load,
+        oursCpuMs: ours.cpuMsPerJob,
+        handCpuMs: hand.cpuMsPerJob,
+        workerMiB: ours.workerMiB,
+      });
       results.overhead.set(concurrency, entry);
       log(
         `  run ${run}, concurrency ${concurrency}: ours ${fmt(ours.rate)} jobs/s, by hand on bare Bull ${fmt(hand.rate)} jobs/s ` +
           `(${fmt(ours.rate / hand.rate, 2)}×), bare Bull no-op ${fmt(bare)} jobs/s; CPU per job ours ${fmt(ours.cpuMsPerJob, 2)} ms, ` +
-          `by hand ${fmt(hand.cpuMsPerJob, 2)} ms (${fmt(hand.cpuMsPerJob / ours.cpuMsPerJob, 2)}×); load ${load}`,
+          `by hand ${fmt(hand.cpuMsPerJob, 2)} ms (${fmt(hand.cpuMsPerJob / ours.cpuMsPerJob, 2)}×); our worker's peak RSS ` +
+          `${fmt(((ours.workerMiB ?? NaN) * 1048576) / 1e6)} MB; load ${load}`,
       );
     }
   }
@@ -36,6 +45,8 @@ export async function queueOverhead(options: Options, ctx: Context, results: Res
 interface Drain {
   rate: number;
   cpuMsPerJob: number;
+  /** Our worker's peak RSS during the drain. */
+  workerMiB?: number;
 }
 
 async function drainOurs(ctx: Context, n: number, concurrency: number): Promise<Drain> {
@@ -57,14 +68,16 @@ async function drainOurs(ctx: Context, n: number, concurrency: number): Promise<
     await ctx.mysql.insertPending(n);
     await addCompanyContextJobs(queue, n);
     const cpuAtStart = cpuMs(worker.pid);
+    const sampler = new RssSampler([{ role: 'worker', process: worker }]).start();
     await queue.resume();
     await waitForDrain(ctx.mysql, n, n / 20 + 60);
     const cpuMsPerJob = (cpuMs(worker.pid) - cpuAtStart) / n;
+    const workerMiB = sampler.stop().worker;
     const state = await ctx.mysql.drainState();
     if (state.processed !== n) throw new Error(`our worker processed ${state.processed} of ${n} (failed ${state.failed})`);
     const stats = await ctx.fake.stats();
     if (stats.requests !== n) ctx.notes.push(`queue overhead: the AI received ${stats.requests} calls for ${n} jobs`);
-    return { rate: (n - 1) / (state.spanMs / 1000), cpuMsPerJob };
+    return { rate: (n - 1) / (state.spanMs / 1000), cpuMsPerJob, workerMiB };
   } finally {
     await queue.close();
     await worker.stop();
