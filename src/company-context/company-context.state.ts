@@ -400,7 +400,7 @@ export class CompanyContextState {
     for (const [property, value] of Object.entries({ ...changes, context_claimed_at: null, context_claim_token: null })) {
       const { column, name } = sql.column(property);
       if (typeof value === 'function') {
-        assignments.push(`${name} = ${(value as () => string)()}`);
+        assignments.push(`${name} = ${value()}`);
       } else {
         assignments.push(`${name} = ?`);
         params.push(sql.driver.preparePersistentValue(value, column));
