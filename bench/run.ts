@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     loadAtStart: '',
   };
   try {
-    log('MySQL database `bench`: dropping its tables and applying the migrations');
+    log(`MySQL database \`${mysql.url.split('/').pop()}\`: dropping its tables and applying the migrations`);
     await mysql.dropAll();
     await redis.flush();
     const env = serviceEnv({ DATABASE_URL: mysql.url, QUEUE_CONNECTION: 'redis', REDIS_URL: redis.url, AI_URL: fake.url });

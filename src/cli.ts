@@ -46,8 +46,10 @@ async function commandModules(command: string | undefined, config: AppConfig, mi
 /** `npm run cli -- <command>` (or the `autoseo` bin). Exit codes: 0 done, 1 the check failed, 2 bad usage. */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const migrate = process.argv[2] === 'queue:work' && config.database.migrate;
-  const logger = createRootLogger(config, LOGS_TO_STDERR);
+  const working = process.argv[2] === 'queue:work';
+  const migrate = working && config.database.migrate;
+  // queue:work logs per job, like the API per request: its lines are batched (and written before it stops).
+  const logger = createRootLogger(config, LOGS_TO_STDERR, { batch: working });
 
   @Module({ imports: await commandModules(process.argv[2], config, migrate, logger) })
   class CliModule {}

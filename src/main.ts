@@ -8,7 +8,7 @@ import { createRootLogger, nestLogger } from './logging/logger';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createRootLogger(config);
+  const logger = createRootLogger(config, 1, { batch: true });
   const { runWorker: worker } = config.queue;
   const appModule = AppModule.forRoot(config, { worker, migrate: config.database.migrate, logger });
   const app = await NestFactory.create<NestExpressApplication>(appModule, { bodyParser: false, logger: nestLogger(logger) });

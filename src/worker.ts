@@ -8,7 +8,7 @@ import { MetricsListener } from './metrics/metrics-listener';
 /** A worker alone: an application context with no HTTP server. Stops cleanly on SIGTERM/SIGINT. */
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createRootLogger(config);
+  const logger = createRootLogger(config, 1, { batch: true });
   const app = await NestFactory.createApplicationContext(
     AppModule.forRoot(config, { worker: true, migrate: config.database.migrate, logger }),
     {

@@ -191,6 +191,15 @@ export async function runCli(appDir: string, args: string[], env: NodeJS.Process
 // ---------------------------------------------------------------------------------------------
 // Memory
 
+/** Milliseconds of CPU (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
 function rssKiB(pid: number): number | null {
   try {
     const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -295,7 +304,8 @@ export class FakeAiProcess {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The bare Bull worker (bench/bare-worker.ts): a no-op processor on a queue of its own.
+// The baselines on bare Bull: bench/bare-worker.ts (a no-op processor on a queue of its own) and
+// bench/hand-worker.ts (our job's work written by hand, on the service's queue and table).
 
 export interface BareResult {
   completed: number;
@@ -309,8 +319,23 @@ export class BareWorkerProcess {
     private readonly done: Promise<BareResult>,
   ) {}
 
-  static async start(redisUrl: string, queueName: string, concurrency: number, expected: number): Promise<BareWorkerProcess> {
-    const child = fork(join(BENCH_DIR, 'bare-worker.ts'), [redisUrl, queueName, String(concurrency), String(expected)], {
+  static start(redisUrl: string, queueName: string, concurrency: number, expected: number): Promise<BareWorkerProcess> {
+    return BareWorkerProcess.fork('bare-worker.ts', [redisUrl, queueName, String(concurrency), String(expected)]);
+  }
+
+  static hand(
+    stores: { redisUrl: string; mysqlUrl: string; aiUrl: string },
+    queueName: string,
+    jobName: string,
+    concurrency: number,
+    expected: number,
+  ): Promise<BareWorkerProcess> {
+    const { redisUrl, mysqlUrl, aiUrl } = stores;
+    return BareWorkerProcess.fork('hand-worker.ts', [redisUrl, queueName, jobName, String(concurrency), String(expected), mysqlUrl, aiUrl]);
+  }
+
+  private static async fork(script: string, args: string[]): Promise<BareWorkerProcess> {
+    const child = fork(join(BENCH_DIR, script), args, {
       cwd: ROOT,
       execArgv: TS_NODE,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -324,12 +349,16 @@ export class BareWorkerProcess {
         if (message.done) resolveDone(message.done);
       });
       child.once('exit', (code) => {
-        const error = new Error(`the bare Bull worker exited with ${code}`);
+        const error = new Error(`${script} exited with ${code}`);
         reject(error);
         rejectDone(error);
       });
     });
     return new BareWorkerProcess(child, done);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
   }
 
   result(timeoutMs: number): Promise<BareResult> {

@@ -31,7 +31,14 @@ export interface Results {
   latency: Map<number, { runs: LatencyRun[]; post: number[]; live: number[] }>;
   latencyNotes: string[];
   capacity: { rate: number; p50: number; p99: number; load: string; apiMiB?: number }[];
-  overhead: Map<number, { ours: number; bare: number; load: string }[]>;
+  /**
+   * jobs/s drained: ours, the same work by hand on bare Bull (absent in runs saved before it existed), a bare no-op;
+   * the CPU ms per job of our worker process and of the hand-written one; our worker's peak RSS (MiB).
+   */
+  overhead: Map<
+    number,
+    { ours: number; hand?: number; bare: number; load: string; oursCpuMs?: number; handCpuMs?: number; workerMiB?: number }[]
+  >;
   overheadNotes: string[];
   utilisation: Map<string, { total: number; runs: { rate: number; limit: number; maxInFlight: number; calls: number; load: string }[] }>;
   memory: MemoryRun[];

@@ -1,4 +1,5 @@
-// The benchmark's own stores: MySQL database `bench`, Redis db 9, SQLite files in a tmp dir.
+// The benchmark's own stores: MySQL database `bench`, Redis db 9, SQLite files in a tmp dir (BENCH_MYSQL_DATABASE
+// and BENCH_REDIS_DB move the first two, so that two benchmarks on one machine do not flush each other's).
 // Rows are written straight into `autoseo` (as POST /clients would leave them: pending, version 1),
 // jobs straight into Bull with the options the service uses, so that parts 2 and 5 time the drain only.
 import Bull, { Queue } from 'bull';
@@ -22,8 +23,10 @@ interface SqliteDb {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Database = require('better-sqlite3') as new (path: string, options?: { timeout?: number }) => SqliteDb;
 
-export const MYSQL_URL = 'mysql://root@127.0.0.1:3306/bench';
-export const REDIS_URL = 'redis://127.0.0.1:6379/9';
+const MYSQL_DATABASE = process.env.BENCH_MYSQL_DATABASE ?? 'bench';
+if (!/^\w+$/.test(MYSQL_DATABASE)) throw new Error(`BENCH_MYSQL_DATABASE: expected a plain name, got "${MYSQL_DATABASE}"`);
+export const MYSQL_URL = `mysql://root@127.0.0.1:3306/${MYSQL_DATABASE}`;
+export const REDIS_URL = `redis://127.0.0.1:6379/${process.env.BENCH_REDIS_DB ?? '9'}`;
 
 const INSERT_BATCH = 500;
 const COLUMNS = [
@@ -101,9 +104,9 @@ export class MysqlBench implements BenchDatabase {
 
   static async open(): Promise<MysqlBench> {
     const admin = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
-    await admin.query('CREATE DATABASE IF NOT EXISTS bench');
+    await admin.query(`CREATE DATABASE IF NOT EXISTS \`${MYSQL_DATABASE}\``);
     await admin.end();
-    const connection = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', database: 'bench', timezone: 'Z' });
+    const connection = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', database: MYSQL_DATABASE, timezone: 'Z' });
     return new MysqlBench(connection);
   }
 
@@ -255,7 +258,7 @@ export class RedisBench {
     return /redis_version:(\S+)/.exec(info)?.[1] ?? 'n/a';
   }
 
-  /** A Bull queue on db 9 (the service's queue, or the bare baseline's). */
+  /** A Bull queue on the benchmark's Redis db (the service's queue, or the bare baseline's). */
   queue(name: string): Queue {
     return new Bull(name, REDIS_URL);
   }
@@ -289,4 +292,4 @@ export async function addNoopJobs(queue: Queue, count: number): Promise<void> {
   }
 }
 
-export { COMPANY_CONTEXT_QUEUE };
+export { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE };

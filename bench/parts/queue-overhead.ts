@@ -1,30 +1,55 @@
-// Part 2, queue overhead: jobs drained by our worker against a bare Bull no-op processor, the AI answering at once.
+// Part 2, queue overhead: jobs drained by our worker against the same work written by hand on bare Bull
+// (bench/hand-worker.ts) and against a bare Bull no-op processor, in the same run, the AI answering at once.
 import { fmt, loadAverage } from '../lib/common';
 import { Options } from '../lib/options';
-import { BareWorkerProcess, serviceEnv, startWorker } from '../lib/processes';
+import { BareWorkerProcess, cpuMs, RssSampler, serviceEnv, startWorker } from '../lib/processes';
 import { Context, log, Results } from '../lib/results';
 import { APP_DIR, waitForDrain } from '../lib/service';
-import { addCompanyContextJobs, addNoopJobs, COMPANY_CONTEXT_QUEUE } from '../lib/stores';
+import { addCompanyContextJobs, addNoopJobs, COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE } from '../lib/stores';
 
 export async function queueOverhead(options: Options, ctx: Context, results: Results): Promise<void> {
   const n = options.jobs;
-  log(`part 2, queue overhead: ${n} jobs drained, the AI answering at once; ours versus a bare Bull no-op processor`);
+  log(`part 2, queue overhead: ${n} jobs drained, the AI answering at once; ours, the same work by hand on bare Bull, a bare no-op`);
   for (let run = 1; run <= options.runs; run++) {
     for (const concurrency of options.concurrency) {
       const load = loadAverage();
+      // Ours and the hand-written one back to back, so that both see the same load.
       const ours = await drainOurs(ctx, n, concurrency);
+      const hand = await drainHand(ctx, n, concurrency);
       const bare = await drainBare(ctx, n, concurrency);
       const entry = results.overhead.get(concurrency) ?? [];
-      entry.push({ ours, bare, load });
+      entry.push({
+        ours: ours.rate,
+        hand: hand.rate,
+        bare,
+        load,
+        oursCpuMs: ours.cpuMsPerJob,
+        handCpuMs: hand.cpuMsPerJob,
+        workerMiB: ours.workerMiB,
+      });
       results.overhead.set(concurrency, entry);
       log(
-        `  run ${run}, concurrency ${concurrency}: ours ${fmt(ours)} jobs/s, bare Bull ${fmt(bare)} jobs/s (${fmt(ours / bare, 2)}×); load ${load}`,
+        `  run ${run}, concurrency ${concurrency}: ours ${fmt(ours.rate)} jobs/s, by hand on bare Bull ${fmt(hand.rate)} jobs/s ` +
+          `(${fmt(ours.rate / hand.rate, 2)}×), bare Bull no-op ${fmt(bare)} jobs/s; CPU per job ours ${fmt(ours.cpuMsPerJob, 2)} ms, ` +
+          `by hand ${fmt(hand.cpuMsPerJob, 2)} ms (${fmt(hand.cpuMsPerJob / ours.cpuMsPerJob, 2)}×); our worker's peak RSS ` +
+          `${fmt(((ours.workerMiB ?? NaN) * 1048576) / 1e6)} MB; load ${load}`,
       );
     }
   }
 }
 
-async function drainOurs(ctx: Context, n: number, concurrency: number): Promise<number> {
+/**
+ * A drain's rate, and the CPU (user + system) its worker process used per job from the resume to the last
+ * job: the second is what the worker itself costs, whatever else shares the cores.
+ */
+interface Drain {
+  rate: number;
+  cpuMsPerJob: number;
+  /** Our worker's peak RSS during the drain. */
+  workerMiB?: number;
+}
+
+async function drainOurs(ctx: Context, n: number, concurrency: number): Promise<Drain> {
   await ctx.resetStores();
   await ctx.fake.reset(0);
   const env = serviceEnv({
@@ -42,16 +67,45 @@ async function drainOurs(ctx: Context, n: number, concurrency: number): Promise<
     await queue.pause();
     await ctx.mysql.insertPending(n);
     await addCompanyContextJobs(queue, n);
+    const cpuAtStart = cpuMs(worker.pid);
+    const sampler = new RssSampler([{ role: 'worker', process: worker }]).start();
     await queue.resume();
     await waitForDrain(ctx.mysql, n, n / 20 + 60);
+    const cpuMsPerJob = (cpuMs(worker.pid) - cpuAtStart) / n;
+    const workerMiB = sampler.stop().worker;
     const state = await ctx.mysql.drainState();
     if (state.processed !== n) throw new Error(`our worker processed ${state.processed} of ${n} (failed ${state.failed})`);
     const stats = await ctx.fake.stats();
     if (stats.requests !== n) ctx.notes.push(`queue overhead: the AI received ${stats.requests} calls for ${n} jobs`);
-    return (n - 1) / (state.spanMs / 1000);
+    return { rate: (n - 1) / (state.spanMs / 1000), cpuMsPerJob, workerMiB };
   } finally {
     await queue.close();
     await worker.stop();
+  }
+}
+
+/** The same rows and jobs as drainOurs, drained by bench/hand-worker.ts; the rate is read from the table the same way. */
+async function drainHand(ctx: Context, n: number, concurrency: number): Promise<Drain> {
+  await ctx.resetStores();
+  await ctx.fake.reset(0);
+  const stores = { redisUrl: ctx.redis.url, mysqlUrl: ctx.mysql.url, aiUrl: ctx.fake.url };
+  const hand = await BareWorkerProcess.hand(stores, COMPANY_CONTEXT_QUEUE, COMPANY_CONTEXT_JOB, concurrency, n);
+  const queue = ctx.redis.queue(COMPANY_CONTEXT_QUEUE);
+  try {
+    await queue.pause();
+    await ctx.mysql.insertPending(n);
+    await addCompanyContextJobs(queue, n);
+    const cpuAtStart = cpuMs(hand.pid);
+    await queue.resume();
+    await hand.result((n / 20 + 60) * 1000);
+    const cpuMsPerJob = (cpuMs(hand.pid) - cpuAtStart) / n;
+    await waitForDrain(ctx.mysql, n, 60);
+    const state = await ctx.mysql.drainState();
+    if (state.processed !== n) throw new Error(`the hand-written worker processed ${state.processed} of ${n} (failed ${state.failed})`);
+    return { rate: (n - 1) / (state.spanMs / 1000), cpuMsPerJob };
+  } finally {
+    await queue.close();
+    await hand.stop();
   }
 }
 

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AttemptOutcome, CompanyContextProcessor } from '../company-context/company-context.processor';
 import { companyContextJobId, CompanyContextJob } from '../company-context/company-context.job';
 import { QueueWorker } from '../company-context/queue-worker';
+import { LineWriter } from '../logging/line-writer';
 import { MetricsListener } from '../metrics/metrics-listener';
 import { parseCount } from './parse-options';
 import { QueueCommand } from './queue-command';
@@ -32,8 +33,12 @@ function untilStopSignal(): { signal: Promise<string>; dispose: () => void } {
 class WorkProgress {
   readonly tally: Record<AttemptOutcome['kind'], number> = { processed: 0, retry: 0, postponed: 0, failed: 0, skipped: 0, discarded: 0 };
   private left = 0;
+  /** The per-job lines, gathered like the log lines (one write per 50 ms, all written by the end). */
+  private readonly jobLines?: LineWriter;
 
-  constructor(private readonly terminal: boolean) {}
+  constructor(private readonly terminal: boolean) {
+    if (!terminal) this.jobLines = new LineWriter(1, { batch: true });
+  }
 
   /** Jobs finished by this worker (a retry is not finished). */
   get done(): number {
@@ -49,7 +54,7 @@ class WorkProgress {
         : outcome.kind === 'failed'
           ? ` (${outcome.error.message})`
           : '';
-    printLine(`${companyContextJobId(job)} ${outcome.kind}${detail}`);
+    this.jobLines?.write(`${companyContextJobId(job)} ${outcome.kind}${detail}\n`);
   }
 
   update(left: number): void {
@@ -64,6 +69,7 @@ class WorkProgress {
   }
 
   finish(): void {
+    this.jobLines?.writeImmediately();
     if (this.terminal) process.stdout.write('\n');
     printLine(`Worker done: ${this.summary()}.`);
   }

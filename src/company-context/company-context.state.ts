@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository, UpdateQueryBuilder } from 'typeorm';
+import { QueryResult, Repository, UpdateQueryBuilder } from 'typeorm';
+import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Client } from '../clients/client.entity';
 import { CompanyContextJob } from './company-context.job';
@@ -121,11 +122,15 @@ export class CompanyContextState {
   /** Claims the attempt a queued job stands for; null when the record is gone, replaced or already done. */
   async claim(job: CompanyContextJob): Promise<ClaimedContext | null> {
     const token = randomUUID();
-    const result = await this.claimUpdate(token)
-      .where('id = :clientId AND context_version = :version', job)
-      .andWhere('context_status IN (:...open)', { open: OPEN_STATUSES })
-      .execute();
-    return result.affected ? this.readClaim(job.clientId, token) : null;
+    // The hot path of every job: one hand-written statement (what claimUpdate builds), not a query builder.
+    const sql = new HotSql(this.clients);
+    const now = sql.date('context_claimed_at', new Date());
+    const affected = await sql.write(
+      `UPDATE ${sql.table} SET context_status = ?, context_attempts = context_attempts + 1, context_claimed_at = ?, ` +
+        'context_claim_token = ?, updated_at = ? WHERE id = ? AND context_version = ? AND context_status IN (?, ?)',
+      [ContextStatus.Processing, now, token, now, job.clientId, job.version, ...OPEN_STATUSES],
+    );
+    return affected ? this.readClaim(job.clientId, token) : null;
   }
 
   /** Writes the AI's text if this attempt still holds the claim; false when the result is stale. */
@@ -174,11 +179,24 @@ export class CompanyContextState {
   }
 
   private async release(claim: ClaimedContext, changes: QueryDeepPartialEntity<Client>): Promise<boolean> {
-    const result = await this.update()
-      .set({ ...changes, context_claimed_at: null, context_claim_token: null })
-      .where('id = :clientId AND context_version = :version AND context_claim_token = :token', claim)
-      .execute();
-    return Boolean(result.affected);
+    // complete() ends every job here: the UPDATE written out by hand, each value converted as TypeORM would.
+    const sql = new HotSql(this.clients);
+    const assignments: string[] = [];
+    const params: unknown[] = [];
+    for (const [property, value] of Object.entries({ ...changes, context_claimed_at: null, context_claim_token: null })) {
+      const { column, name } = sql.column(property);
+      if (typeof value === 'function') {
+        assignments.push(`${name} = ${value()}`);
+      } else {
+        assignments.push(`${name} = ?`);
+        params.push(sql.driver.preparePersistentValue(value, column));
+      }
+    }
+    const affected = await sql.write(
+      `UPDATE ${sql.table} SET ${assignments.join(', ')} WHERE id = ? AND context_version = ? AND context_claim_token = ?`,
+      [...params, claim.clientId, claim.version, claim.token],
+    );
+    return affected > 0;
   }
 
   /** The update that claims a record for an attempt; RecordQueueStore.claimNext picks the record. */
@@ -193,23 +211,72 @@ export class CompanyContextState {
     });
   }
 
-  /** The claim `token` holds on the record, as the attempt needs it; null when another claim replaced it. */
+  /** Reads back the attempt that `token` claimed; null when it is not (or no longer) the record's claim. */
   async readClaim(clientId: number, token: string): Promise<ClaimedContext | null> {
-    const row = await this.clients.findOne({
-      where: { id: clientId, context_claim_token: token },
-      select: { id: true, context_version: true, company_context_original: true, context_attempts: true },
-    });
+    const sql = new HotSql(this.clients);
+    const rows = await sql.read<{ context_version: number; company_context_original: string; context_attempts: number }>(
+      `SELECT context_version, company_context_original, context_attempts FROM ${sql.table} WHERE id = ? AND context_claim_token = ?`,
+      [clientId, token],
+    );
+    const row = rows[0];
     if (!row) return null;
     return {
-      clientId: row.id,
-      version: row.context_version,
+      clientId,
+      version: Number(row.context_version),
       token,
       original: row.company_context_original,
-      attempt: row.context_attempts,
+      attempt: Number(row.context_attempts),
     };
   }
 
   private update(): UpdateQueryBuilder<Client> {
     return this.clients.createQueryBuilder().update(Client);
+  }
+}
+
+/**
+ * The statements every job runs (claim, readClaim, release), written by hand with `?` placeholders (MySQL
+ * and SQLite alike) and run on a query runner of the repository's DataSource, like the query builder's
+ * own: a profile of a drain showed TypeORM building them (metadata walks, parameter renaming, findOne's
+ * options) costing more than running them. Values go through the driver's preparePersistentValue, so a
+ * date is stored exactly as the entity's other writes store it (UTC text on SQLite).
+ */
+class HotSql {
+  readonly driver: Repository<Client>['manager']['connection']['driver'];
+  readonly table: string;
+
+  constructor(private readonly repository: Repository<Client>) {
+    this.driver = repository.manager.connection.driver;
+    this.table = this.driver.escape(repository.metadata.tableName);
+  }
+
+  /** An entity property's column, and its name quoted for this database. */
+  column(property: string): { column: ColumnMetadata; name: string } {
+    const column = this.repository.metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`autoseo has no column for ${property}`);
+    return { column, name: this.driver.escape(column.databaseName) };
+  }
+
+  date(property: string, value: Date): unknown {
+    return this.driver.preparePersistentValue(value, this.column(property).column);
+  }
+
+  /** Runs an UPDATE; the number of rows it changed. */
+  async write(query: string, parameters: unknown[]): Promise<number> {
+    const result = await this.run(query, parameters);
+    return result.affected ?? 0;
+  }
+
+  async read<T>(query: string, parameters: unknown[]): Promise<T[]> {
+    return (await this.run(query, parameters)).records as T[];
+  }
+
+  private async run(query: string, parameters: unknown[]): Promise<QueryResult> {
+    const runner = this.repository.manager.connection.createQueryRunner();
+    try {
+      return await runner.query(query, parameters, true);
+    } finally {
+      await runner.release();
+    }
   }
 }

@@ -4,6 +4,7 @@ import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { AppConfig } from '../config/app-config';
 import { EnvironmentVariables } from '../config/environment';
+import { LineWriter } from './line-writer';
 
 /** Where log lines go: a file descriptor (1 stdout, 2 stderr), or a stream (the tests keep the lines). */
 export type LogDestination = 1 | 2 | DestinationStream;
@@ -36,16 +37,18 @@ export const REDACTED_PATHS = [...SECRET_KEYS, ...MORE_SECRET_KEYS, ...CONTENT_K
 /**
  * The process's one pino logger: JSON lines or readable ones (LOG_FORMAT), at LOG_LEVEL, secrets redacted.
  * Lines are written synchronously, in this thread: nothing is lost when a command ends with process.exit,
- * and no worker thread is started for a transport.
+ * and no worker thread is started for a transport. `batch` (the API and the workers, which log per request
+ * and per job) gathers the lines of every 50 ms into one write (LineWriter), still written
+ * before the process exits or stops on a signal; a CLI command writes each line at once.
  */
-export function createRootLogger(config: AppConfig, destination: LogDestination = 1): Logger {
+export function createRootLogger(config: AppConfig, destination: LogDestination = 1, { batch = false }: { batch?: boolean } = {}): Logger {
   const options: LoggerOptions = {
     level: LEVELS[config.logLevel],
     redact: { paths: REDACTED_PATHS, censor: REDACTED },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  const stream = typeof destination === 'number' ? pino.destination({ dest: destination, sync: true }) : destination;
+  const stream = typeof destination === 'number' ? new LineWriter(destination, { batch }) : destination;
   return pino(options, config.logFormat === 'pretty' ? prettyStream(stream) : stream);
 }
 

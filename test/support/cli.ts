@@ -6,6 +6,8 @@ const DIST = join(__dirname, '..', '..', 'dist');
 const CLI = join(DIST, 'cli.js');
 /** The compiled HTTP entry point (`npm run start:prod`). */
 export const API_ENTRY = join(DIST, 'main.js');
+/** The compiled worker alone (`node dist/worker.js`): Nest's shutdown hooks, no HTTP server. */
+export const WORKER_ENTRY = join(DIST, 'worker.js');
 
 export interface CliResult {
   code: number | null;
