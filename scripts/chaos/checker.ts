@@ -64,7 +64,10 @@ export interface CheckOptions {
   disruptionWindowMs: number;
   /** How long an attempt may hold its job before its AI call (the run's JOB_TIMEOUT_MS bounds a whole attempt). */
   jobTimeoutMs: number;
-  /** How long after its AI answer a worker may still hold the claim to write the result (the database up). */
+  /**
+   * How long after its AI answer a worker may still hold the claim to write the result (the database up).
+   * Milliseconds on an idle machine; seconds on a loaded one (the short run of `npm test` saw 2 s).
+   */
   writeMs: number;
 }
 
@@ -72,7 +75,7 @@ export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
   databaseGraceMs: 15_000,
   disruptionWindowMs: 20_000,
   jobTimeoutMs: 20_000,
-  writeMs: 2_000,
+  writeMs: 5_000,
 };
 
 export interface InvariantResult {
@@ -365,7 +368,9 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
       // The earlier call's attempt was cut: its worker killed during the call or before it wrote the answer;
       // Redis restarted while the attempt held its job (the reconciler or the stalled check queued it again);
       // or the answer waited for a stopped database.
-      if (killThatCut(previous, history.faults, options)) {
+      const killed = killThatCut(previous, history.faults, options);
+      // The job runs again only once its worker is gone (Bull's stalled check after QUEUE_STALLED_MS).
+      if (killed && call.at >= killed.start) {
         count("kill-worker cut the earlier call's attempt");
         continue;
       }
@@ -379,7 +384,8 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
         continue;
       }
       calls.violations.push(
-        `original ${digest}: call #${call.n} at ${seconds(call.at)} repeats #${previous.n} (${previous.fault}/${previous.outcome}) ` +
+        `original ${digest}: call #${call.n} at ${seconds(call.at)} repeats #${previous.n} ` +
+          `(${previous.fault}/${previous.outcome}, ${seconds(previous.at)}–${previous.end === undefined ? '?' : seconds(previous.end)}) ` +
           `with no fault or reprocess that explains it (earlier call on worker ${previous.worker ?? '?'}, ` +
           `repeat on worker ${call.worker ?? '?'}; ${describeFaults(faultsAround(history.faults, previous.at - options.jobTimeoutMs, call.at))})`,
       );

@@ -105,7 +105,7 @@ describe('the chaos run checker', () => {
     // Unexplained, the cut call fails invariant 2 (a failed record with a good call) and 4 (the call after it).
     const unexplained = {
       '2.': [expect.stringContaining('record 2: ends failed; calls for its original since its last change: #5')],
-      '4.': [expect.stringContaining('call #6 at 6.0s repeats #5 (none/disconnected)')],
+      '4.': [expect.stringContaining('call #6 at 6.0s repeats #5 (none/disconnected, 2.6s–2.7s)')],
     };
 
     // No kill; a kill of another worker at that moment; a kill of worker 2 after the call was over; one before it began.
@@ -123,11 +123,11 @@ describe('the chaos run checker', () => {
 
   it('counts a kill as cutting an attempt that held an answer only until the answer could be written', () => {
     const answered = aiCall(5, 10_000, B2, 'none', 'answered', 2); // answered at 10.2 s
-    expect(killThatCut(answered, [kill(2, 11_000)])).toEqual(kill(2, 11_000));
-    expect(killThatCut(answered, [kill(2, 15_000)])).toBeUndefined();
+    expect(killThatCut(answered, [kill(2, 12_500)])).toEqual(kill(2, 12_500));
+    expect(killThatCut(answered, [kill(2, 16_000)])).toBeUndefined();
     // While the database was down the worker kept the answer and its claim, waiting to write.
-    const stop: FaultEvent = { kind: 'db-stop', start: 10_500, end: 16_000 };
-    expect(killThatCut(answered, [stop, kill(2, 15_000)])).toEqual(kill(2, 15_000));
+    const stop: FaultEvent = { kind: 'db-stop', start: 10_500, end: 17_000 };
+    expect(killThatCut(answered, [stop, kill(2, 16_000)])).toEqual(kill(2, 16_000));
     expect(killThatCut({ ...answered, worker: undefined }, [kill(2, 11_000)])).toBeUndefined();
   });
 
@@ -162,6 +162,13 @@ describe('the chaos run checker', () => {
     // Worker 2 killed after the call had already gone away: no explanation either.
     history.faults.push(kill(2, 1_300));
     expect(failing(history, rows)).toEqual({ '4.': [expect.stringContaining('call #5 at 6.0s repeats #1')] });
+
+    // Worker 2 killed after its answer, before it could write it, but the repeat came first: not from that kill.
+    const answeredRun = goodRun();
+    answeredRun.history.ai[0] = aiCall(1, 1_100, A, 'none', 'answered', 2);
+    answeredRun.history.ai.push(aiCall(5, 1_500, A, 'none', 'answered', 3));
+    answeredRun.history.faults.push(kill(2, 2_000));
+    expect(failing(answeredRun.history, answeredRun.rows)).toEqual({ '4.': [expect.stringContaining('call #5 at 1.5s repeats #1')] });
 
     // Worker 2 killed during its call (the connection dropped then): explained.
     history.faults.push(kill(2, 1_250));
