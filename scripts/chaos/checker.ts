@@ -268,7 +268,7 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
 
   // 2. Every surviving record ends processed, or failed only where every attempt met an injected AI fault.
   const ends: InvariantResult = {
-    name: '2. every surviving record ends processed (or failed by injected AI faults only)',
+    name: '2. every surviving record ends processed (or failed by injected faults only)',
     checked: '',
     violations: [],
     notes: [],
