@@ -21,6 +21,8 @@ const CHAOS_DIR = __dirname;
 const OWN_BUILD = join(CHAOS_DIR, 'out', 'app');
 const WORKERS = 3;
 const AI_TIMEOUT_MS = 2_000;
+// How long the API and a worker may take to start: generous, as the machine may be shared (CI, `npm test`).
+const START_TIMEOUT_MS = 120_000;
 
 interface Options {
   minutes: number;
@@ -255,14 +257,14 @@ async function main(): Promise<void> {
       AI_COOLDOWN_MS: '1500',
     });
     const apiPort = await freePort();
-    api = await startApi(options.app, apiPort, { ...env, DB_MIGRATE: 'true' });
+    api = await startApi(options.app, apiPort, { ...env, DB_MIGRATE: 'true' }, START_TIMEOUT_MS);
     // Each worker calls the AI with `?worker=N`, so the fake AI's log names the worker of every call.
     let workerSerial = 0;
     const workerNumbers = new Map<ServiceProcess, number>();
     const newWorker = async () => {
       workerSerial += 1;
       const aiUrl = `${chaosAiUrl}?worker=${workerSerial}`;
-      const worker = await startWorker(options.app, 2, { ...env, AI_URL: aiUrl }, `worker ${workerSerial}`);
+      const worker = await startWorker(options.app, 2, { ...env, AI_URL: aiUrl }, `worker ${workerSerial}`, START_TIMEOUT_MS);
       workerNumbers.set(worker, workerSerial);
       workers.push(worker);
       return worker;
