@@ -182,7 +182,11 @@ export async function startWorker(
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   const worker = startNode(name, appDir, 'cli.js', ['queue:work', '--concurrency', String(concurrency)], env);
-  await worker.waitForLine(/Worker started/, timeoutMs);
+  // One that does not start in time is stopped, not left running unwatched.
+  await worker.waitForLine(/Worker started/, timeoutMs).catch(async (error: Error) => {
+    await worker.stop(2_000);
+    throw error;
+  });
   return worker;
 }
 

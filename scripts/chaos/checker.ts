@@ -109,8 +109,9 @@ const DIGEST_MARK = /Referencia de la versión: ([0-9a-f]{8})/;
 
 /**
  * The SIGKILL that cut the attempt of this AI call, if one did: a kill of the worker that made the call,
- * after the call began, while the call was in flight (its connection dropped by the kill) or while the
- * worker held the answer and the claim to write it (within `writeMs` of the answer, or longer while the
+ * after the call began, while the call was in flight (its connection dropped by the kill, or its answer sent
+ * to the dying process) or while the worker held the answer and the claim to write it (within `writeMs` of
+ * the answer, or longer while the
  * database was down and the write waited for it). A kill of another worker, or long after, explains nothing.
  */
 export function killThatCut(call: AiCall, faults: FaultEvent[], options: CheckOptions = DEFAULT_CHECK_OPTIONS): FaultEvent | undefined {
@@ -122,7 +123,9 @@ export function killThatCut(call: AiCall, faults: FaultEvent[], options: CheckOp
     if (call.outcome === 'pending') return true;
     if (call.end === undefined) return false;
     if (call.outcome === 'disconnected' || call.outcome === 'hung up') return call.end >= kill.start;
-    return call.end <= kill.start && (kill.start - call.end <= options.writeMs || waitedForDatabase(call.end, kill.start));
+    // Answered: the kill came before the worker could write the answer. An answer sent just after the signal
+    // (end > kill.start) went to a dying process.
+    return kill.start - call.end <= options.writeMs || waitedForDatabase(call.end, kill.start);
   });
 }
 

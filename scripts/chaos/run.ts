@@ -295,21 +295,33 @@ async function main(): Promise<void> {
     log('load and faults begin');
     const faults: FaultEvent[] = [];
     const chaosAi = ai;
+    // The event goes into the history even when the injection fails halfway (e.g. the replacement worker does not
+    // start): the fault happened, and the checker must see it.
     const inject = async (fault: PlannedFault) => {
-      const start = now();
-      let detail: string | undefined;
-      let worker: number | undefined;
+      const event: FaultEvent = { kind: fault.kind, start: now(), end: 0 };
       log(`FAULT ${fault.kind} begins`);
+      try {
+        await injectInto(fault, event);
+      } finally {
+        event.end = now();
+        faults.push(event);
+        log(`FAULT ${fault.kind} ends after ${((event.end - event.start) / 1000).toFixed(1)} s${event.detail ? ` (${event.detail})` : ''}`);
+      }
+    };
+    const injectInto = async (fault: PlannedFault, event: FaultEvent) => {
       if (fault.kind === 'kill-worker' || fault.kind === 'term-worker') {
         const victim = workers[fault.worker % workers.length];
-        if (!victim) return;
+        if (!victim) {
+          event.detail = 'no worker running';
+          return;
+        }
         retired.add(victim);
-        detail = victim.name;
-        worker = workerNumbers.get(victim);
+        event.detail = victim.name;
+        event.worker = workerNumbers.get(victim);
         victim.child.kill(fault.kind === 'kill-worker' ? 'SIGKILL' : 'SIGTERM');
         const code = await victim.waitForExit(60_000);
         workers.splice(workers.indexOf(victim), 1);
-        if (fault.kind === 'term-worker') detail += `, exit ${code}`;
+        if (fault.kind === 'term-worker') event.detail += `, exit ${code}`;
         await newWorker();
       } else if (fault.kind === 'redis-restart' || fault.kind === 'redis-wipe') {
         await redis.stop(fault.kind === 'redis-wipe' ? 'SIGKILL' : 'SIGTERM');
@@ -325,9 +337,6 @@ async function main(): Promise<void> {
         await sleep(fault.durationMs);
         await chaosAi.call('mode', { mode: 'ok' });
       }
-      const event: FaultEvent = { kind: fault.kind, start, end: now(), detail, worker };
-      faults.push(event);
-      log(`FAULT ${fault.kind} ends after ${((event.end - start) / 1000).toFixed(1)} s${detail ? ` (${detail})` : ''}`);
     };
     const lane = async (name: PlannedFault['lane']) => {
       for (const fault of plan.filter((planned) => planned.lane === name)) {

@@ -124,6 +124,9 @@ describe('the chaos run checker', () => {
   it('counts a kill as cutting an attempt that held an answer only until the answer could be written', () => {
     const answered = aiCall(5, 10_000, B2, 'none', 'answered', 2); // answered at 10.2 s
     expect(killThatCut(answered, [kill(2, 12_500)])).toEqual(kill(2, 12_500));
+    // Seed 2: the answer went out 0.1 s after the SIGKILL, to the dying worker.
+    expect(killThatCut(answered, [kill(2, 10_100)])).toEqual(kill(2, 10_100));
+    expect(killThatCut(answered, [kill(2, 9_900)])).toBeUndefined();
     expect(killThatCut(answered, [kill(2, 16_000)])).toBeUndefined();
     // While the database was down the worker kept the answer and its claim, waiting to write.
     const stop: FaultEvent = { kind: 'db-stop', start: 10_500, end: 17_000 };
