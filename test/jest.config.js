@@ -1,6 +1,6 @@
 // One run covers the unit tests once and the end-to-end suite on each supported stack:
-// MariaDB with the redis and database drivers, SQLite with the database and sync drivers.
-// TEST_STACKS=unit,sqlite-sync picks some of them.
+// MariaDB with the redis and database drivers, SQLite with the database and sync drivers, and the short
+// chaos run (stack `chaos`). TEST_STACKS=unit,sqlite-sync picks some of them.
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -43,5 +43,7 @@ module.exports = {
         ],
         globals: { TEST_STACK: stack },
       })),
+    // test/chaos: a two-minute chaos run (scripts/chaos) on MariaDB and Redis servers of its own.
+    ...(only && !only.includes('chaos') ? [] : [{ ...common, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.spec.ts'] }]),
   ],
 };

@@ -155,7 +155,7 @@ export function startNode(name: string, appDir: string, script: string, args: st
   return service;
 }
 
-export async function startApi(appDir: string, port: number, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+export async function startApi(appDir: string, port: number, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServiceProcess> {
   const api = startNode('api', appDir, 'main.js', [], { ...env, PORT: String(port), RUN_WORKER: 'false' });
   await waitFor(
     `the API on port ${port}`,
@@ -168,15 +168,25 @@ export async function startApi(appDir: string, port: number, env: NodeJS.Process
         return false;
       }
     },
-    30_000,
+    timeoutMs,
     100,
   );
   return api;
 }
 
-export async function startWorker(appDir: string, concurrency: number, env: NodeJS.ProcessEnv, name = 'worker'): Promise<ServiceProcess> {
+export async function startWorker(
+  appDir: string,
+  concurrency: number,
+  env: NodeJS.ProcessEnv,
+  name = 'worker',
+  timeoutMs = 30_000,
+): Promise<ServiceProcess> {
   const worker = startNode(name, appDir, 'cli.js', ['queue:work', '--concurrency', String(concurrency)], env);
-  await worker.waitForLine(/Worker started/);
+  // One that does not start in time is stopped, not left running unwatched.
+  await worker.waitForLine(/Worker started/, timeoutMs).catch(async (error: Error) => {
+    await worker.stop(2_000);
+    throw error;
+  });
   return worker;
 }
 

@@ -11,6 +11,8 @@ export interface FaultEvent {
   start: number;
   end: number;
   detail?: string;
+  /** kill-worker, term-worker: the number of the worker it hit (the `?worker=N` its AI calls carry). */
+  worker?: number;
 }
 
 export type ApiOperation = 'create' | 'patch' | 'reprocess' | 'delete';
@@ -36,6 +38,10 @@ export interface AiCall {
   fault: 'none' | 'slow' | 'error' | 'malformed' | 'cut';
   /** answered; disconnected: the client went away first (timeout, killed worker). */
   outcome: 'answered' | 'disconnected' | 'hung up' | 'pending';
+  /** The worker that made the call (its number), when known. */
+  worker?: number;
+  /** When the outcome was settled (answer sent, connection gone); undefined while pending. */
+  end?: number;
 }
 
 export interface FinalRow {
@@ -54,11 +60,23 @@ export interface History {
 export interface CheckOptions {
   /** How long after the database is back the API may still answer 503, and must answer again by. */
   databaseGraceMs: number;
-  /** How long after an AI call a disruptive fault (kill, restart, stop) may explain a repeat of it. */
+  /** How long after a Redis restart a job it took from a worker may come back (reconcile, stalled check) and call again. */
   disruptionWindowMs: number;
+  /** How long an attempt may hold its job before its AI call (the run's JOB_TIMEOUT_MS bounds a whole attempt). */
+  jobTimeoutMs: number;
+  /**
+   * How long after its AI answer a worker may still hold the claim to write the result (the database up).
+   * Milliseconds on an idle machine; seconds on a loaded one (the short run of `npm test` saw 2 s).
+   */
+  writeMs: number;
 }
 
-export const DEFAULT_CHECK_OPTIONS: CheckOptions = { databaseGraceMs: 15_000, disruptionWindowMs: 20_000 };
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = {
+  databaseGraceMs: 15_000,
+  disruptionWindowMs: 20_000,
+  jobTimeoutMs: 20_000,
+  writeMs: 5_000,
+};
 
 export interface InvariantResult {
   name: string;
@@ -89,7 +107,52 @@ export function digestOf(original: string): string {
 export const CALL_MARK = /\(llamada (\d+)\)/;
 const DIGEST_MARK = /Referencia de la versión: ([0-9a-f]{8})/;
 
-const DISRUPTIVE: FaultKind[] = ['kill-worker', 'term-worker', 'redis-restart', 'redis-wipe', 'db-stop'];
+/**
+ * The SIGKILL that cut the attempt of this AI call, if one did: a kill of the worker that made the call,
+ * after the call began, while the call was in flight (its connection dropped by the kill, or its answer sent
+ * to the dying process) or while the worker held the answer and the claim to write it (within `writeMs` of
+ * the answer, or longer while the
+ * database was down and the write waited for it). A kill of another worker, or long after, explains nothing.
+ */
+export function killThatCut(call: AiCall, faults: FaultEvent[], options: CheckOptions = DEFAULT_CHECK_OPTIONS): FaultEvent | undefined {
+  if (call.worker === undefined) return undefined;
+  const waitedForDatabase = (from: number, to: number) =>
+    faults.some((fault) => fault.kind === 'db-stop' && fault.start <= to && fault.end >= from - options.writeMs);
+  return faults.find((kill) => {
+    if (kill.kind !== 'kill-worker' || kill.worker !== call.worker || kill.start < call.at) return false;
+    if (call.outcome === 'pending') return true;
+    if (call.end === undefined) return false;
+    if (call.outcome === 'disconnected' || call.outcome === 'hung up') return call.end >= kill.start;
+    // Answered: the kill came before the worker could write the answer. An answer sent just after the signal
+    // (end > kill.start) went to a dying process.
+    return kill.start - call.end <= options.writeMs || waitedForDatabase(call.end, kill.start);
+  });
+}
+
+/**
+ * A Redis restart (with or without its data) that may have taken the job of `previous`'s attempt from its
+ * worker, so the job ran again and made `call`: it began while that attempt could hold the job (at most
+ * `jobTimeoutMs` before the earlier call, at the latest `writeMs` after its answer) and was over before
+ * the repeat, which came within `disruptionWindowMs` of Redis being back.
+ */
+function redisFaultThatRequeued(previous: AiCall, call: AiCall, faults: FaultEvent[], options: CheckOptions): FaultEvent | undefined {
+  const heldUntil = (previous.end ?? previous.at) + options.writeMs;
+  return faults.find(
+    (fault) =>
+      (fault.kind === 'redis-restart' || fault.kind === 'redis-wipe') &&
+      fault.start >= previous.at - options.jobTimeoutMs &&
+      fault.start <= heldUntil &&
+      fault.end <= call.at &&
+      call.at - fault.end <= options.disruptionWindowMs,
+  );
+}
+
+/** A database stop the earlier call's answer waited for (it came back while the database was down, or just before). */
+function databaseStopAfterAnswer(previous: AiCall, faults: FaultEvent[], options: CheckOptions): FaultEvent | undefined {
+  if (previous.end === undefined) return undefined;
+  const end = previous.end;
+  return faults.find((fault) => fault.kind === 'db-stop' && fault.start - options.writeMs <= end && end <= fault.end);
+}
 const EXPECTED_STATUS: Record<ApiOperation, number> = { create: 201, patch: 200, reprocess: 202, delete: 204 };
 
 /** What the load knows about one record: its acknowledged originals, in order, and whether it was deleted. */
@@ -145,7 +208,12 @@ function stories(api: ApiCall[]): Map<number, RecordStory> {
 
 function describeCalls(calls: AiCall[]): string {
   if (calls.length === 0) return 'no AI call';
-  return calls.map((call) => `#${call.n} at ${seconds(call.at)} ${call.fault}/${call.outcome}`).join(', ');
+  return calls
+    .map(
+      (call) =>
+        `#${call.n} at ${seconds(call.at)} ${call.fault}/${call.outcome}${call.worker === undefined ? '' : ` (worker ${call.worker})`}`,
+    )
+    .join(', ');
 }
 
 function seconds(ms: number): string {
@@ -159,7 +227,12 @@ function faultsAround(faults: FaultEvent[], from: number, to: number): FaultEven
 function describeFaults(faults: FaultEvent[]): string {
   return faults.length === 0
     ? 'no fault around'
-    : faults.map((fault) => `${fault.kind} ${seconds(fault.start)}–${seconds(fault.end)}`).join(', ');
+    : faults
+        .map(
+          (fault) =>
+            `${fault.kind} ${seconds(fault.start)}–${seconds(fault.end)}${fault.worker === undefined ? '' : ` (worker ${fault.worker})`}`,
+        )
+        .join(', ');
 }
 
 /** Runs every invariant; `ok` is false when any of them has a violation. */
@@ -198,13 +271,14 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
 
   // 2. Every surviving record ends processed, or failed only where every attempt met an injected AI fault.
   const ends: InvariantResult = {
-    name: '2. every surviving record ends processed (or failed by injected AI faults only)',
+    name: '2. every surviving record ends processed (or failed by injected faults only)',
     checked: '',
     violations: [],
     notes: [],
   };
   let processed = 0;
   let excusedFailures = 0;
+  let killedAttempts = 0;
   for (const story of records.values()) {
     const row = rowsById.get(story.id);
     if (!row) continue;
@@ -213,8 +287,10 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
       continue;
     }
     const calls = (callsByDigest.get(digestOf(row.company_context_original)) ?? []).filter((call) => call.at >= story.lastChangeAt);
-    if (row.context_status === 'failed' && calls.length > 0 && calls.every((call) => call.fault !== 'none')) {
+    const cut = calls.filter((call) => call.fault === 'none' && killThatCut(call, history.faults, options));
+    if (row.context_status === 'failed' && calls.length > 0 && calls.every((call) => call.fault !== 'none' || cut.includes(call))) {
       excusedFailures += 1;
+      if (cut.length > 0) killedAttempts += 1;
       continue;
     }
     ends.violations.push(
@@ -222,8 +298,13 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
         aroundRecord(story.id, story.lastChangeAt, calls.at(-1)?.at ?? story.lastChangeAt),
     );
   }
-  ends.checked = `${rows.length} rows: ${processed} processed, ${excusedFailures} failed after injected AI faults on every attempt`;
-  if (excusedFailures > 0) ends.notes.push(`${excusedFailures} records failed with every attempt on an injected AI fault (allowed)`);
+  ends.checked = `${rows.length} rows: ${processed} processed, ${excusedFailures} failed after injected faults on every attempt`;
+  if (excusedFailures > 0) {
+    ends.notes.push(
+      `${excusedFailures} records failed with every attempt on an injected fault (allowed)` +
+        (killedAttempts > 0 ? `, ${killedAttempts} of them with an attempt cut by a SIGKILLed worker` : ''),
+    );
+  }
 
   // 3. Every processed description comes from the record's latest original, through a call that answered it.
   const latest: InvariantResult = {
@@ -287,21 +368,29 @@ export function checkRun(history: History, rows: FinalRow[], options: CheckOptio
         count('reprocess asked for by the load');
         continue;
       }
-      // A kill, restart or stop near the earlier call: while it was in flight or its result written, or shortly
-      // before it (a job Redis lost while a worker held it, waiting for the AI, is queued again by the reconciler).
-      const disruptions = history.faults.filter(
-        (fault) =>
-          DISRUPTIVE.includes(fault.kind) &&
-          fault.end >= previous.at - options.disruptionWindowMs &&
-          fault.start <= Math.min(call.at, previous.at + options.disruptionWindowMs),
-      );
-      if (disruptions.length > 0) {
-        count(`${disruptions[0].kind} around the earlier call`);
+      // The earlier call's attempt was cut: its worker killed during the call or before it wrote the answer;
+      // Redis restarted while the attempt held its job (the reconciler or the stalled check queued it again);
+      // or the answer waited for a stopped database.
+      const killed = killThatCut(previous, history.faults, options);
+      // The job runs again only once its worker is gone (Bull's stalled check after QUEUE_STALLED_MS).
+      if (killed && call.at >= killed.start) {
+        count("kill-worker cut the earlier call's attempt");
+        continue;
+      }
+      const redis = redisFaultThatRequeued(previous, call, history.faults, options);
+      if (redis) {
+        count(`${redis.kind} while the earlier call's attempt held its job`);
+        continue;
+      }
+      if (databaseStopAfterAnswer(previous, history.faults, options)) {
+        count('db-stop while the earlier answer waited to be written');
         continue;
       }
       calls.violations.push(
-        `original ${digest}: call #${call.n} at ${seconds(call.at)} repeats #${previous.n} (${previous.fault}/${previous.outcome}) ` +
-          'with no fault or reprocess in between',
+        `original ${digest}: call #${call.n} at ${seconds(call.at)} repeats #${previous.n} ` +
+          `(${previous.fault}/${previous.outcome}, ${seconds(previous.at)}–${previous.end === undefined ? '?' : seconds(previous.end)}) ` +
+          `with no fault or reprocess that explains it (earlier call on worker ${previous.worker ?? '?'}, ` +
+          `repeat on worker ${call.worker ?? '?'}; ${describeFaults(faultsAround(history.faults, previous.at - options.jobTimeoutMs, call.at))})`,
       );
     }
   }

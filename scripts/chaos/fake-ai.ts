@@ -1,6 +1,7 @@
 // The fake AI of the chaos run, in a process of its own and driven over IPC: the test fake
 // (test/support/fake-ai-server.ts) answering the default text for each original (it carries the
 // original's digest) plus "(llamada N)", so a stored description names the call that produced it.
+// Each worker calls AI_URL with its own `?worker=N`, so a call names the worker that made it.
 // Call times are ms since the epoch. Modes: ok, refused (not listening), slow (past AI_TIMEOUT_MS), error (500), malformed (broken JSON).
 import { FakeAiBehaviour, FakeAiRequest, FakeAiServer } from '../../test/support/fake-ai-server';
 import { expectedTextFor } from '../../test/support/fake-ai-answers';
@@ -15,11 +16,12 @@ const okDelayMs = Number(process.argv[3] ?? 300);
 
 async function main(): Promise<void> {
   let mode: Mode = 'ok';
-  const calls: (Omit<AiCall, 'outcome'> & { request: { outcome: AiCall['outcome'] } })[] = [];
+  const calls: (Omit<AiCall, 'outcome' | 'end'> & { request: FakeAiRequest })[] = [];
   const script = (request: FakeAiRequest): FakeAiBehaviour => {
     const n = calls.length + 1;
     const fault = mode === 'slow' || mode === 'error' || mode === 'malformed' ? mode : 'none';
-    calls.push({ n, at: Date.now(), digest: digestOf(request.original ?? ''), fault, request });
+    const worker = Number(new URL(request.url, 'http://fake').searchParams.get('worker'));
+    calls.push({ n, at: Date.now(), digest: digestOf(request.original ?? ''), fault, worker: worker > 0 ? worker : undefined, request });
     if (fault === 'slow') return { delayMs: slowMs };
     if (fault === 'error') return { status: 500 };
     if (fault === 'malformed') return { rawBody: '{"respuesta": "Según la infor' };
@@ -46,7 +48,11 @@ async function main(): Promise<void> {
         }
         send({ id: message.id, ok: true });
       } else if (message.command === 'calls') {
-        send({ id: message.id, ok: true, result: calls.map(({ request, ...call }) => ({ ...call, outcome: request.outcome })) });
+        send({
+          id: message.id,
+          ok: true,
+          result: calls.map(({ request, ...call }): AiCall => ({ ...call, outcome: request.outcome, end: request.settledAt?.getTime() })),
+        });
       } else if (message.command === 'close') {
         await server?.close();
         send({ id: message.id, ok: true });

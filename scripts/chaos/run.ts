@@ -1,4 +1,4 @@
-// `npm run chaos -- [--minutes M] [--seed S] [--report FILE]`: minutes of load on the service (the API and
+// `npm run chaos -- [--minutes M] [--seed S] [--report FILE] [--app DIR] [--history FILE]`: minutes of load on the service (the API and
 // three `queue:work` processes on Redis) with faults injected on a schedule drawn from the seed, a quiet
 // end where the queue drains, then the invariants of scripts/chaos/checker.ts over the whole history.
 // Private MariaDB and Redis servers on free loopback ports, started and stopped by the run.
@@ -18,15 +18,21 @@ import { PlannedFault, planFaults } from './schedule';
 import { freePort, PrivateMariaDb, PrivateRedis } from './servers';
 
 const CHAOS_DIR = __dirname;
-const APP_DIR = join(CHAOS_DIR, 'out', 'app');
+const OWN_BUILD = join(CHAOS_DIR, 'out', 'app');
 const WORKERS = 3;
 const AI_TIMEOUT_MS = 2_000;
+// How long the API and a worker may take to start: generous, as the machine may be shared (CI, `npm test`).
+const START_TIMEOUT_MS = 120_000;
 
 interface Options {
   minutes: number;
   seed: number;
   report: string;
+  /** The compiled service to run; OWN_BUILD is compiled first unless --no-build. */
+  app: string;
   build: boolean;
+  /** Where to write the whole history and the final rows as JSON (to check again or study). */
+  history?: string;
 }
 
 const describe = (fault: PlannedFault) =>
@@ -34,18 +40,30 @@ const describe = (fault: PlannedFault) =>
   (fault.durationMs ? ` for ${fault.durationMs} ms` : ` (worker ${fault.worker})`);
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { minutes: 3, seed: Math.floor(Math.random() * 2 ** 31), report: join(ROOT, 'docs', 'CHAOS.md'), build: true };
+  const options: Options = {
+    minutes: 3,
+    seed: Math.floor(Math.random() * 2 ** 31),
+    report: join(ROOT, 'docs', 'CHAOS.md'),
+    app: OWN_BUILD,
+    build: true,
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const [name, value] = [argv[index], argv[index + 1]];
     if (name === '--minutes' && Number(value) > 0) options.minutes = Number(value);
     else if (name === '--seed' && Number.isInteger(Number(value))) options.seed = Number(value);
     else if (name === '--report' && value) options.report = value;
-    else if (name === '--no-build') {
+    else if (name === '--history' && value) options.history = value;
+    else if (name === '--app' && value) {
+      // Another build of the service, e.g. dist/ as `npm test` built it: run as it is.
+      options.app = join(ROOT, value);
+      options.build = false;
+    } else if (name === '--no-build') {
       options.build = false;
       continue;
     } else {
       process.stderr.write(
-        'usage: npm run chaos -- [--minutes M (default 3)] [--seed S] [--report FILE (default docs/CHAOS.md)] [--no-build]\n',
+        'usage: npm run chaos -- [--minutes M (default 3)] [--seed S] [--report FILE (default docs/CHAOS.md)] ' +
+          '[--no-build | --app DIR (a compiled service, e.g. dist)] [--history FILE (JSON)]\n',
       );
       process.exit(2);
     }
@@ -62,7 +80,7 @@ const log = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);
 
 function buildService(): void {
   log('building the service into scripts/chaos/out/app');
-  compileService(APP_DIR);
+  compileService(OWN_BUILD);
 }
 
 /** The fake AI (scripts/chaos/fake-ai.ts) in its own process. */
@@ -191,7 +209,7 @@ async function main(): Promise<void> {
   for (const fault of plan) log(`  plan: ${describe(fault)}`);
 
   if (options.build) buildService();
-  else if (!existsSync(join(APP_DIR, 'main.js'))) throw new Error('--no-build: scripts/chaos/out/app/main.js is missing');
+  else if (!existsSync(join(options.app, 'main.js'))) throw new Error(`${join(options.app, 'main.js')} is missing: build it first`);
 
   const dir = mkdtempSync(join(tmpdir(), 'autoseo-chaos-'));
   const mariadb = new PrivateMariaDb(await freePort(), join(dir, 'mysql'));
@@ -222,6 +240,7 @@ async function main(): Promise<void> {
     await redis.start();
     log(`MariaDB on 127.0.0.1:${mariadb.port}, Redis on 127.0.0.1:${redis.port} (in ${dir})`);
     ai = await ChaosAi.start();
+    const chaosAiUrl = ai.url;
     const env = serviceEnv({
       DATABASE_URL: mariadb.url,
       QUEUE_CONNECTION: 'redis',
@@ -238,11 +257,15 @@ async function main(): Promise<void> {
       AI_COOLDOWN_MS: '1500',
     });
     const apiPort = await freePort();
-    api = await startApi(APP_DIR, apiPort, { ...env, DB_MIGRATE: 'true' });
+    api = await startApi(options.app, apiPort, { ...env, DB_MIGRATE: 'true' }, START_TIMEOUT_MS);
+    // Each worker calls the AI with `?worker=N`, so the fake AI's log names the worker of every call.
     let workerSerial = 0;
+    const workerNumbers = new Map<ServiceProcess, number>();
     const newWorker = async () => {
       workerSerial += 1;
-      const worker = await startWorker(APP_DIR, 2, env, `worker ${workerSerial}`);
+      const aiUrl = `${chaosAiUrl}?worker=${workerSerial}`;
+      const worker = await startWorker(options.app, 2, { ...env, AI_URL: aiUrl }, `worker ${workerSerial}`, START_TIMEOUT_MS);
+      workerNumbers.set(worker, workerSerial);
       workers.push(worker);
       return worker;
     };
@@ -272,19 +295,33 @@ async function main(): Promise<void> {
     log('load and faults begin');
     const faults: FaultEvent[] = [];
     const chaosAi = ai;
+    // The event goes into the history even when the injection fails halfway (e.g. the replacement worker does not
+    // start): the fault happened, and the checker must see it.
     const inject = async (fault: PlannedFault) => {
-      const start = now();
-      let detail: string | undefined;
+      const event: FaultEvent = { kind: fault.kind, start: now(), end: 0 };
       log(`FAULT ${fault.kind} begins`);
+      try {
+        await injectInto(fault, event);
+      } finally {
+        event.end = now();
+        faults.push(event);
+        log(`FAULT ${fault.kind} ends after ${((event.end - event.start) / 1000).toFixed(1)} s${event.detail ? ` (${event.detail})` : ''}`);
+      }
+    };
+    const injectInto = async (fault: PlannedFault, event: FaultEvent) => {
       if (fault.kind === 'kill-worker' || fault.kind === 'term-worker') {
         const victim = workers[fault.worker % workers.length];
-        if (!victim) return;
+        if (!victim) {
+          event.detail = 'no worker running';
+          return;
+        }
         retired.add(victim);
-        detail = victim.name;
+        event.detail = victim.name;
+        event.worker = workerNumbers.get(victim);
         victim.child.kill(fault.kind === 'kill-worker' ? 'SIGKILL' : 'SIGTERM');
         const code = await victim.waitForExit(60_000);
         workers.splice(workers.indexOf(victim), 1);
-        if (fault.kind === 'term-worker') detail += `, exit ${code}`;
+        if (fault.kind === 'term-worker') event.detail += `, exit ${code}`;
         await newWorker();
       } else if (fault.kind === 'redis-restart' || fault.kind === 'redis-wipe') {
         await redis.stop(fault.kind === 'redis-wipe' ? 'SIGKILL' : 'SIGTERM');
@@ -300,9 +337,6 @@ async function main(): Promise<void> {
         await sleep(fault.durationMs);
         await chaosAi.call('mode', { mode: 'ok' });
       }
-      const event: FaultEvent = { kind: fault.kind, start, end: now(), detail };
-      faults.push(event);
-      log(`FAULT ${fault.kind} ends after ${((event.end - start) / 1000).toFixed(1)} s${detail ? ` (${detail})` : ''}`);
     };
     const lane = async (name: PlannedFault['lane']) => {
       for (const fault of plan.filter((planned) => planned.lane === name)) {
@@ -328,12 +362,18 @@ async function main(): Promise<void> {
     log(`quiet: ${load.calls.length} requests sent, ${faults.length} faults injected; waiting for the queue to drain`);
 
     const rows = await drain(mariadb);
-    const aiCalls = (await chaosAi.call<AiCall[]>('calls')).map((call) => ({ ...call, at: call.at - t0 }));
+    const aiCalls = (await chaosAi.call<AiCall[]>('calls')).map((call) => ({
+      ...call,
+      at: call.at - t0,
+      end: call.end === undefined ? undefined : call.end - t0,
+    }));
     supervising = false;
     await supervisor;
     supervisor = undefined;
 
-    const report = checkRun({ faults, api: load.calls, ai: aiCalls }, rows);
+    const history = { faults, api: load.calls, ai: aiCalls };
+    if (options.history) writeFileSync(options.history, JSON.stringify({ seed: options.seed, history, rows }));
+    const report = checkRun(history, rows);
     const lines = [
       `# Chaos run`,
       '',

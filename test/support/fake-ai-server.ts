@@ -49,6 +49,8 @@ export interface FakeAiBehaviour {
 export interface FakeAiRequest {
   method: string;
   path: string;
+  /** The path and query string as received, e.g. `/chat?worker=3`. */
+  url: string;
   headers: IncomingHttpHeaders;
   /** Parsed JSON; the raw text when it is not JSON; undefined when there is no body. Typed like supertest's body. */
   body: any;
@@ -58,6 +60,8 @@ export interface FakeAiRequest {
   original?: string;
   /** `disconnected`: the client went away before the answer (a cancelled call). */
   outcome: 'pending' | 'answered' | 'hung up' | 'disconnected';
+  /** When the outcome was settled (the answer sent, the connection gone). */
+  settledAt?: Date;
 }
 
 export type FakeAiScript = FakeAiBehaviour | ((request: FakeAiRequest) => FakeAiBehaviour);
@@ -227,6 +231,7 @@ export class FakeAiServer {
       const record = this.record(request, path, protocol, Buffer.concat(chunks).toString('utf8'));
       response.once('close', () => {
         if (record.outcome === 'pending') record.outcome = response.writableFinished ? 'answered' : 'disconnected';
+        record.settledAt ??= new Date();
       });
       const listing = MODEL_LISTS[path];
       if (listing !== undefined) {
@@ -271,6 +276,7 @@ export class FakeAiServer {
     const record: FakeAiRequest = {
       method: request.method ?? 'GET',
       path,
+      url: request.url ?? path,
       headers: request.headers,
       body,
       receivedAt: new Date(),
