@@ -19,6 +19,21 @@ const QUANTILE_TICKS = [0, 0.5, 0.9, 0.99, 0.999];
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const tail = (q: number) => Math.min(MAX_TAIL, -Math.log10(1 - q));
 
+/** The latency axis's grid, log scale: a line and a label at each decade and at its 2x and 5x. */
+function latencyGrid(low: number, high: number, y: (ms: number) => number, left: number, plotWidth: number): string[] {
+  const lines: string[] = [];
+  for (let decade = low; decade <= high * 1.0001; decade *= 10) {
+    for (const step of [1, 2, 5]) {
+      const value = decade * step;
+      if (value > high * 1.0001) continue;
+      const yy = y(value);
+      lines.push(`<line x1="${left}" x2="${left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`);
+      lines.push(`<text x="${left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`);
+    }
+  }
+  return lines;
+}
+
 export function latencySvg(title: string, subtitle: string, series: LatencySeries[]): string {
   const plotted = series
     .filter((entry) => entry.samples.length > 0)
@@ -41,19 +56,7 @@ export function latencySvg(title: string, subtitle: string, series: LatencySerie
   parts.push(`<text x="${MARGIN.left}" y="39" fill="#555">${escape(subtitle)}</text>`);
 
   // Grid: decades and 2x/5x on the latency axis, the chosen percentiles on the other.
-  for (let decade = low; decade <= high * 1.0001; decade *= 10) {
-    for (const step of [1, 2, 5]) {
-      const value = decade * step;
-      if (value > high * 1.0001) continue;
-      const yy = y(value);
-      parts.push(
-        `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`,
-      );
-      parts.push(
-        `<text x="${MARGIN.left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`,
-      );
-    }
-  }
+  parts.push(...latencyGrid(low, high, y, MARGIN.left, plotWidth));
   for (const q of QUANTILE_TICKS) {
     const xx = x(q);
     parts.push(`<line x1="${xx}" x2="${xx}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="#ddd"/>`);
@@ -129,19 +132,7 @@ export function scaleSvg(title: string, subtitle: string, series: SizeSeries[]):
     `<text x="${margin.left}" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
     `<text x="${margin.left}" y="39" fill="#555">${escape(subtitle)}</text>`,
   ];
-  for (let decade = yLow; decade <= yHigh * 1.0001; decade *= 10) {
-    for (const step of [1, 2, 5]) {
-      const value = decade * step;
-      if (value > yHigh * 1.0001) continue;
-      const yy = y(value);
-      parts.push(
-        `<line x1="${margin.left}" x2="${margin.left + plotWidth}" y1="${yy}" y2="${yy}" stroke="${step === 1 ? '#ccc' : '#eee'}"/>`,
-      );
-      parts.push(
-        `<text x="${margin.left - 6}" y="${yy + 4}" text-anchor="end" fill="#333">${value >= 1 ? value : value.toPrecision(1)}</text>`,
-      );
-    }
-  }
+  parts.push(...latencyGrid(yLow, yHigh, y, margin.left, plotWidth));
   for (let decade = xLow; decade <= xHigh * 1.0001; decade *= 10) {
     const xx = x(decade);
     parts.push(`<line x1="${xx}" x2="${xx}" y1="${margin.top}" y2="${margin.top + plotHeight}" stroke="#ccc"/>`);

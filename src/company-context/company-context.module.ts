@@ -77,26 +77,20 @@ export class QueueConnectionModule {
   }
 }
 
+/** What the company-context job offers the rest of the service (and uses itself). */
+const COMPANY_CONTEXT_EXPORTS = [
+  CompanyContextState,
+  RecordQueueStore,
+  CompanyContextProcessor,
+  CompanyContextDispatcher,
+  QueueWorker,
+  QueueOperations,
+];
+
 /** The company-context job: its state machine, its processor, dispatching, the worker and the queue's operations. */
 @Module({
   imports: [TypeOrmModule.forFeature([Client]), AiModule],
-  providers: [
-    CompanyContextState,
-    RecordQueueStore,
-    CompanyContextProcessor,
-    CompanyContextDispatcher,
-    QueueWorker,
-    QueueOperations,
-    { provide: QUEUE_DRIVER, useExisting: CONFIGURED_DRIVER },
-  ],
-  exports: [
-    CompanyContextState,
-    RecordQueueStore,
-    CompanyContextProcessor,
-    CompanyContextDispatcher,
-    QueueWorker,
-    QueueOperations,
-    QUEUE_DRIVER,
-  ],
+  providers: [...COMPANY_CONTEXT_EXPORTS, { provide: QUEUE_DRIVER, useExisting: CONFIGURED_DRIVER }],
+  exports: [...COMPANY_CONTEXT_EXPORTS, QUEUE_DRIVER],
 })
 export class CompanyContextModule {}
