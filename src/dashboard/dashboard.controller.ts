@@ -39,7 +39,12 @@ async function refusedAsConflict<T>(operation: Promise<T>): Promise<T> {
 @ApiExcludeController()
 @Controller('dashboard')
 export class DashboardController {
-  private readonly assets = { html: asset('index.html'), script: asset('dashboard.js'), style: asset('dashboard.css') };
+  private readonly assets = {
+    html: asset('index.html'),
+    script: asset('dashboard.js'),
+    render: asset('dashboard-render.js'),
+    style: asset('dashboard.css'),
+  };
 
   constructor(
     private readonly dashboard: DashboardService,
@@ -61,6 +66,14 @@ export class DashboardController {
   @Header('Cache-Control', 'no-cache')
   script(): string {
     return this.assets.script;
+  }
+
+  @Public()
+  @Get('dashboard-render.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  renderScript(): string {
+    return this.assets.render;
   }
 
   @Public()

@@ -234,6 +234,7 @@ describe(`Dashboard in Chromium (QUEUE_CONNECTION=${queue})`, () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('a').count()).toBe(0);
     expect(await page.locator('script').evaluateAll((scripts) => scripts.map((script) => script.getAttribute('src')))).toEqual([
+      '/dashboard/dashboard-render.js',
       '/dashboard/dashboard.js',
     ]);
     expect(dialogs).toEqual([]);

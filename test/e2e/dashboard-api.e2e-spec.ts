@@ -41,15 +41,20 @@ describe(`Dashboard over HTTP (QUEUE_CONNECTION=${queue})`, () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toBe(apiPolicy);
     // Every script is a file of the service's own: nothing inline, no inline handlers, nothing from elsewhere.
-    expect(page.text.match(/<script[^>]*>/g)).toEqual(['<script src="/dashboard/dashboard.js" defer>']);
+    expect(page.text.match(/<script[^>]*>/g)).toEqual([
+      '<script src="/dashboard/dashboard-render.js" defer>',
+      '<script src="/dashboard/dashboard.js" defer>',
+    ]);
     expect(page.text).not.toMatch(/\son[a-z]+=/i);
     expect(page.text).not.toMatch(/https?:\/\//);
 
-    const script = await t.http.get('/dashboard/dashboard.js').expect(200);
-    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(script.headers['content-security-policy']).toBe(apiPolicy);
-    // Data reaches the page through textContent only; no markup is ever parsed from a string.
-    expect(script.text).not.toMatch(/\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write|\beval\(/);
+    for (const path of ['/dashboard/dashboard-render.js', '/dashboard/dashboard.js']) {
+      const script = await t.http.get(path).expect(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.headers['content-security-policy']).toBe(apiPolicy);
+      // Data reaches the page through textContent only; no markup is ever parsed from a string.
+      expect(script.text).not.toMatch(/\.(innerHTML|outerHTML|insertAdjacentHTML)\b|document\.write|\beval\(/);
+    }
     const style = await t.http.get('/dashboard/dashboard.css').expect(200);
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
   });

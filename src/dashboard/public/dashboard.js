@@ -1,4 +1,5 @@
-// The operator's dashboard: one plain script, served as it is written (no bundler, no framework, no CDN).
+// The operator's dashboard: plain scripts (this one and dashboard-render.js, its rendering helpers), served as
+// they are written (no bundler, no framework, no CDN).
 //
 // Why this rendering approach: the server answers JSON only (the same endpoints the tests call with
 // supertest), and this file builds the page from it with DOM calls, setting every value with textContent
@@ -6,42 +7,17 @@
 // link can only ever be text, by construction rather than by escaping; the script is a same-origin file,
 // so helmet's Content-Security-Policy (script-src 'self', no inline script or handler) stays as it is; and
 // changing the page needs no build step and no template language, just this file and index.html.
+/* global AutoseoRender */
 'use strict';
 
 (function () {
+  const { $, setText, cell, formatDuration, formatDate, timelineChart } = AutoseoRender;
   const TOKEN_KEY = 'autoseo.dashboard.token';
   const REFRESH_MS = 5000;
-  const SVG = 'http://www.w3.org/2000/svg';
 
   const view = { page: 1, limit: 20, status: '', search: '', openId: null, paused: null, timer: null, running: false, again: false };
 
   class AuthError extends Error {}
-
-  const $ = (id) => document.getElementById(id);
-
-  function setText(id, value) {
-    $(id).textContent = value === null || value === undefined || value === '' ? '-' : String(value);
-  }
-
-  function cell(text, className) {
-    const td = document.createElement('td');
-    td.textContent = text === null || text === undefined ? '-' : String(text);
-    if (className) td.className = className;
-    return td;
-  }
-
-  function formatDuration(ms) {
-    if (ms === null || ms === undefined) return '-';
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60) return seconds + ' s';
-    const minutes = Math.floor(seconds / 60);
-    if (minutes < 60) return minutes + ' min ' + (seconds % 60) + ' s';
-    return Math.floor(minutes / 60) + ' h ' + (minutes % 60) + ' min';
-  }
-
-  function formatDate(iso) {
-    return iso ? new Date(iso).toLocaleString() : '-';
-  }
 
   // The token lives in this tab's sessionStorage and travels only in the Authorization header: no cookie,
   // so a request another site makes the browser send carries no credential at all.
@@ -158,62 +134,10 @@
     $('ai-message').textContent = ai.protocol + ' · ' + ai.model + (ai.message ? ' · ' + ai.message : '');
   }
 
-  // A bar chart built with DOM calls on SVG elements: no chart library, no markup strings.
   function renderTimeline(hours) {
-    const width = 480;
-    const height = 150;
-    const bottom = 130;
-    const slot = width / hours.length;
-    const highest = Math.max(1, ...hours.map((hour) => Math.max(hour.processed, hour.failed)));
-    const svg = document.createElementNS(SVG, 'svg');
-    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', 'processed and failed per hour');
-    const line = document.createElementNS(SVG, 'line');
-    for (const [name, value] of [
-      ['x1', 0],
-      ['x2', width],
-      ['y1', bottom],
-      ['y2', bottom],
-      ['class', 'axis'],
-    ])
-      line.setAttribute(name, value);
-    svg.append(line);
-    let processed = 0;
-    let failed = 0;
-    hours.forEach((hour, index) => {
-      processed += hour.processed;
-      failed += hour.failed;
-      const x = index * slot;
-      for (const [kind, count, offset] of [
-        ['processed', hour.processed, 1],
-        ['failed', hour.failed, slot / 2],
-      ]) {
-        if (count === 0) continue;
-        const bar = document.createElementNS(SVG, 'rect');
-        const barHeight = Math.max(2, ((bottom - 10) * count) / highest);
-        bar.setAttribute('x', x + offset);
-        bar.setAttribute('y', bottom - barHeight);
-        bar.setAttribute('width', slot / 2 - 1);
-        bar.setAttribute('height', barHeight);
-        bar.setAttribute('class', kind);
-        bar.dataset.hour = hour.start;
-        bar.dataset.count = count;
-        const title = document.createElementNS(SVG, 'title');
-        title.textContent = new Date(hour.start).toLocaleString() + ': ' + count + ' ' + kind;
-        bar.append(title);
-        svg.append(bar);
-      }
-      if (index % 6 === 0 || index === hours.length - 1) {
-        const label = document.createElementNS(SVG, 'text');
-        label.setAttribute('x', x);
-        label.setAttribute('y', height - 4);
-        label.textContent = new Date(hour.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-        svg.append(label);
-      }
-    });
-    $('chart').replaceChildren(svg);
-    $('timeline-totals').textContent = ' · ' + processed + ' processed, ' + failed + ' failed';
+    const chart = timelineChart(hours);
+    $('chart').replaceChildren(chart.svg);
+    $('timeline-totals').textContent = ' · ' + chart.processed + ' processed, ' + chart.failed + ' failed';
   }
 
   function renderRecords(records) {
