@@ -1,6 +1,7 @@
 import { Command, Option } from 'nest-commander';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AttemptOutcome, CompanyContextProcessor } from '../company-context/company-context.processor';
+import { CompanyContextProcessor } from '../company-context/company-context.processor';
+import { AttemptOutcome } from '../company-context/queue-driver';
 import { companyContextJobId, CompanyContextJob } from '../company-context/company-context.job';
 import { QueueWorker } from '../company-context/queue-worker';
 import { LineWriter } from '../logging/line-writer';

@@ -11,7 +11,7 @@ import { CompanyContextState } from './company-context.state';
 import { DatabaseQueueDriver } from './drivers/database-queue.driver';
 import { BULL_BACKOFF_STRATEGIES, RedisQueueDriver } from './drivers/redis-queue.driver';
 import { SyncQueueDriver } from './drivers/sync-queue.driver';
-import { QUEUE_DRIVER, QueueDriver } from './queue-driver';
+import { JOB_HANDLER, QUEUE_DRIVER, QueueDriver } from './queue-driver';
 import { QueueOperations } from './queue-operations';
 import { QueueState } from './queue-state.entity';
 import { QueueWorker, WORKER_ENABLED } from './queue-worker';
@@ -90,7 +90,11 @@ const COMPANY_CONTEXT_EXPORTS = [
 /** The company-context job: its state machine, its processor, dispatching, the worker and the queue's operations. */
 @Module({
   imports: [TypeOrmModule.forFeature([Client]), AiModule],
-  providers: [...COMPANY_CONTEXT_EXPORTS, { provide: QUEUE_DRIVER, useExisting: CONFIGURED_DRIVER }],
-  exports: [...COMPANY_CONTEXT_EXPORTS, QUEUE_DRIVER],
+  providers: [
+    ...COMPANY_CONTEXT_EXPORTS,
+    { provide: QUEUE_DRIVER, useExisting: CONFIGURED_DRIVER },
+    { provide: JOB_HANDLER, useExisting: CompanyContextProcessor },
+  ],
+  exports: [...COMPANY_CONTEXT_EXPORTS, QUEUE_DRIVER, JOB_HANDLER],
 })
 export class CompanyContextModule {}

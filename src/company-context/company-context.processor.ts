@@ -8,6 +8,7 @@ import { CompanyContextJob, retryDelayMs } from './company-context.job';
 import { ClaimedContext, CompanyContextState } from './company-context.state';
 import { whileDatabaseDown } from './database-wait';
 import { JobLines, JobLog } from './job-log';
+import { AttemptOptions, AttemptOutcome, JobHandler } from './queue-driver';
 
 export class JobTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -16,42 +17,15 @@ export class JobTimeoutError extends Error {
   }
 }
 
-/**
- * When the record is due again: `retryAt` is the time written into its context_available_at, and every
- * driver waits until then (msUntil(retryAt): Bull's delayed set, the database's claimNext, the sync
- * driver's timer). `delayMs` is that wait as it was when the record was written, for logs.
- */
-export interface RetryTime {
-  retryAt: Date;
-  delayMs: number;
-}
-
-/**
- * What one attempt came to. The record alone decides it: its context_attempts say whether a failure is
- * final, and its context_available_at when the next try is due; drivers only carry that out.
- */
-export type AttemptOutcome =
-  | { kind: 'skipped' }
-  | { kind: 'processed' }
-  | { kind: 'discarded' }
-  | ({ kind: 'retry'; error: Error } & RetryTime)
-  /** The AI could not be reached: no attempt spent, try again at `retryAt`. */
-  | ({ kind: 'postponed'; error: Error } & RetryTime)
-  | { kind: 'failed'; error: Error };
-
 export type OutcomeListener = (job: CompanyContextJob, outcome: AttemptOutcome) => void;
-
-export interface AttemptOptions {
-  /** The queue spaces AI calls by AI_RATE_LIMIT across every worker itself (Bull's limiter), so this process does not. */
-  pacedByQueue?: boolean;
-}
 
 /**
  * Runs one attempt at a record's company context: claim it, have the AI rewrite the original, write the
- * result only while this attempt still holds the claim. Every queue driver runs jobs through here.
+ * result only while this attempt still holds the claim. Every queue driver runs jobs through here
+ * (it is the JOB_HANDLER the drivers are given).
  */
 @Injectable()
-export class CompanyContextProcessor implements BeforeApplicationShutdown {
+export class CompanyContextProcessor implements BeforeApplicationShutdown, JobHandler {
   private readonly jobLog: JobLog;
   private readonly listeners = new Set<OutcomeListener>();
   /** Aborted at shutdown: attempts waiting for the database give up and are retried from the queue. */

@@ -1,6 +1,48 @@
 import { CompanyContextJob } from './company-context.job';
+import { ClaimedContext } from './company-context.state';
 
 export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');
+/** The JobHandler the drivers are given (the company-context processor). */
+export const JOB_HANDLER = Symbol('JOB_HANDLER');
+
+/**
+ * When the record is due again: `retryAt` is the time written into its context_available_at, and every
+ * driver waits until then (msUntil(retryAt): Bull's delayed set, the database's claimNext, the sync
+ * driver's timer). `delayMs` is that wait as it was when the record was written, for logs.
+ */
+export interface RetryTime {
+  retryAt: Date;
+  delayMs: number;
+}
+
+/**
+ * What one attempt came to. The record alone decides it: its context_attempts say whether a failure is
+ * final, and its context_available_at when the next try is due; drivers only carry that out.
+ */
+export type AttemptOutcome =
+  | { kind: 'skipped' }
+  | { kind: 'processed' }
+  | { kind: 'discarded' }
+  | ({ kind: 'retry'; error: Error } & RetryTime)
+  /** The AI could not be reached: no attempt spent, try again at `retryAt`. */
+  | ({ kind: 'postponed'; error: Error } & RetryTime)
+  | { kind: 'failed'; error: Error };
+
+export interface AttemptOptions {
+  /** The queue spaces AI calls by AI_RATE_LIMIT across every worker itself (Bull's limiter), so this process does not. */
+  pacedByQueue?: boolean;
+}
+
+/**
+ * What a driver hands each job to, and all it knows of what a job does: the queue carries a record's id and
+ * version, calls back, and carries out the outcome (a retry at the record's time, or done).
+ */
+export interface JobHandler {
+  /** Runs the attempt a queued job stands for. */
+  process(job: CompanyContextJob, options?: AttemptOptions): Promise<AttemptOutcome>;
+  /** Runs an attempt the driver's storage has already claimed (the `database` driver claims and runs in one go). */
+  attempt(claim: ClaimedContext, options?: AttemptOptions): Promise<AttemptOutcome>;
+}
 
 export interface QueueCounts {
   /** Ready to run now (held back too, while the queue is paused). */

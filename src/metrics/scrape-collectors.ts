@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { AiBreaker } from '../ai/ai-breaker';
-import { AttemptOutcome, CompanyContextProcessor } from '../company-context/company-context.processor';
+import { CompanyContextProcessor } from '../company-context/company-context.processor';
+import { AttemptOutcome } from '../company-context/queue-driver';
 import { RecordQueueStore } from '../company-context/record-queue.store';
 import { CONTEXT_STATUSES } from '../company-context/context-status';
 import { NoQueueError, QUEUE_DRIVER, QueueDriver, QueueStatus } from '../company-context/queue-driver';

@@ -13,7 +13,8 @@ import {
 import { AiModule } from '../../src/ai/ai.module';
 import { Client } from '../../src/clients/client.entity';
 import { loadConfig } from '../../src/config/app-config';
-import { AttemptOutcome, CompanyContextProcessor } from '../../src/company-context/company-context.processor';
+import { CompanyContextProcessor } from '../../src/company-context/company-context.processor';
+import { AttemptOutcome } from '../../src/company-context/queue-driver';
 import { CompanyContextState } from '../../src/company-context/company-context.state';
 import { ContextStatus } from '../../src/company-context/context-status';
 import { CapturedLogs } from '../support/captured-logs';

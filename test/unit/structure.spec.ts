@@ -40,6 +40,15 @@ describe('Structure', () => {
     expect(choosing).toEqual(['src/company-context/company-context.module.ts']);
   });
 
+  it('a queue driver calls back through JobHandler and never imports the processor or the state machine', () => {
+    const drivers = files.filter((file) => file.startsWith('src/company-context/drivers/'));
+    expect(drivers.length).toBeGreaterThan(2);
+    const importing = drivers.filter((file) =>
+      /from '\.\.\/company-context\.(processor|state)'/.test(readFileSync(join(root, file), 'utf8')),
+    );
+    expect(importing).toEqual([]);
+  });
+
   describe("README's Layout", () => {
     const lines = layoutLines();
     const lineOf = (directory: string) => lines.find((line) => line.includes(`${directory}/`));

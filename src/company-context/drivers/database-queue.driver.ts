@@ -1,10 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { COMPANY_CONTEXT_QUEUE, CompanyContextJob } from '../company-context.job';
-import { CompanyContextProcessor } from '../company-context.processor';
-import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, WorkerOptions } from '../queue-driver';
+import { JOB_HANDLER, JobHandler, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, WorkerOptions } from '../queue-driver';
 import { QueueState } from '../queue-state.entity';
 import { RecordQueueStore } from '../record-queue.store';
 
@@ -27,7 +26,7 @@ export class DatabaseQueueDriver implements QueueDriver {
 
   constructor(
     private readonly store: RecordQueueStore,
-    private readonly processor: CompanyContextProcessor,
+    @Inject(JOB_HANDLER) private readonly handler: JobHandler,
     private readonly config: AppConfig,
     @InjectRepository(QueueState) private readonly queueState: Repository<QueueState>,
   ) {}
@@ -81,7 +80,7 @@ export class DatabaseQueueDriver implements QueueDriver {
     while (this.running && this.jobsLeft > 0) {
       try {
         const claim = (await this.isPaused()) ? null : await this.claimNext();
-        if (claim) await this.processor.attempt(claim);
+        if (claim) await this.handler.attempt(claim);
         else await this.sleep();
       } catch (error) {
         // The database is unreachable or refused a write: wait and try again, the record keeps its state.

@@ -1,9 +1,8 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, JobOptions, JobStatus, Queue } from 'bull';
 import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, msUntil } from '../company-context.job';
-import { CompanyContextProcessor } from '../company-context.processor';
-import { QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, WorkerOptions } from '../queue-driver';
+import { JOB_HANDLER, JobHandler, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, WorkerOptions } from '../queue-driver';
 import { RecordQueueStore } from '../record-queue.store';
 
 /** Bull's states in which a job will still run. */
@@ -74,7 +73,7 @@ export class RedisQueueDriver implements QueueDriver {
 
   constructor(
     @InjectQueue(COMPANY_CONTEXT_QUEUE) private readonly queue: Queue<CompanyContextJob>,
-    private readonly processor: CompanyContextProcessor,
+    @Inject(JOB_HANDLER) private readonly handler: JobHandler,
     private readonly store: RecordQueueStore,
   ) {
     // Bull reports a lost Redis connection as an 'error' event; unheard, it would end the process.
@@ -200,7 +199,7 @@ export class RedisQueueDriver implements QueueDriver {
       // waiting for the job in flight (this one), makes its move-to-finished fetch nothing.
       await this.queue.pause(true, true);
     }
-    const outcome = await this.processor.process(job.data, { pacedByQueue: true });
+    const outcome = await this.handler.process(job.data, { pacedByQueue: true });
     // A failed attempt with tries left, or one given back while the AI is down: the same job runs again
     // when the record is due (RECORD_BACKOFF), and the worker takes other jobs meanwhile.
     if (outcome.kind === 'retry' || outcome.kind === 'postponed') throw new RetryAtRecordTime(outcome.error, outcome.retryAt);

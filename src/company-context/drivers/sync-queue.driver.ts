@@ -1,10 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppConfig } from '../../config/app-config';
 import { CompanyContextJob, msUntil } from '../company-context.job';
-import { CompanyContextProcessor } from '../company-context.processor';
 import { JobLog } from '../job-log';
-import { NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus } from '../queue-driver';
+import { JOB_HANDLER, JobHandler, NoQueueError, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus } from '../queue-driver';
 
 /**
  * QUEUE_CONNECTION=sync: jobs run in this process as soon as they are dispatched (after the response,
@@ -20,7 +19,7 @@ export class SyncQueueDriver implements QueueDriver {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly processor: CompanyContextProcessor,
+    @Inject(JOB_HANDLER) private readonly handler: JobHandler,
     private readonly config: AppConfig,
   ) {
     this.jobLog = new JobLog('SyncQueue', this.name);
@@ -81,7 +80,7 @@ export class SyncQueueDriver implements QueueDriver {
   private async runToTheEnd(job: CompanyContextJob): Promise<void> {
     try {
       for (;;) {
-        const outcome = await this.processor.process(job);
+        const outcome = await this.handler.process(job);
         if ((outcome.kind !== 'retry' && outcome.kind !== 'postponed') || this.stopping.signal.aborted) return;
         await delay(msUntil(outcome.retryAt), undefined, { signal: this.stopping.signal });
       }
