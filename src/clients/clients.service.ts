@@ -10,11 +10,17 @@ import { ClientNotFoundError } from './clients.errors';
 import { CreateClientDto } from './dto/create-client.dto';
 import { ListClientsQuery, TOTAL_COUNT_CAP } from './dto/list-clients.query';
 import { decodePageCursor, encodePageCursor } from './page-cursor';
-import { whereSearchMatches } from './record-search';
+import { SEARCH_SAMPLE_ROWS, SearchReading, searchWords, whereSearchMatches } from './record-search';
 import { UpdateClientDto } from './dto/update-client.dto';
 
 /** A page of records; `search` (the dashboard's): words that start words of the client's name or e-mail (record-search.ts). */
 export type ClientListQuery = ListClientsQuery & { search?: string };
+
+interface MatchRange {
+  afterId?: number | null;
+  fromId?: number | null;
+  reading?: SearchReading | 'none';
+}
 
 export interface ClientPage {
   data: Client[];
@@ -56,12 +62,14 @@ export class ClientsService {
     const afterId = query.cursor === undefined ? null : decodePageCursor(query.cursor);
     const page = afterId === null ? (query.page ?? 1) : null;
     const offset = page === null ? 0 : (page - 1) * query.limit;
-    const rows = await this.matching(query, afterId)
-      .orderBy('client.id', 'DESC')
-      .offset(offset || undefined)
-      // One row more than asked says whether a next page exists, without a count.
-      .limit(query.limit + 1)
-      .getMany();
+    const rows = this.samplesSearch(query)
+      ? await this.searchPage(query, afterId, offset)
+      : await this.matching(query, { afterId })
+          .orderBy('client.id', 'DESC')
+          .offset(offset || undefined)
+          // One row more than asked says whether a next page exists, without a count.
+          .limit(query.limit + 1)
+          .getMany();
     const data = rows.slice(0, query.limit);
     // The last numbered page tells the total by itself: no second pass over the matches.
     const lastPage = page !== null && rows.length <= query.limit && (rows.length > 0 || offset === 0);
@@ -70,26 +78,95 @@ export class ClientsService {
     return { data, meta: { page, limit: query.limit, total, total_exact: totalExact, next_cursor: nextCursor } };
   }
 
+  /** Whether a search reads the newest records before the index (MariaDB: see SEARCH_SAMPLE_ROWS). */
+  private samplesSearch(query: ClientListQuery): boolean {
+    return searchWords(query.search ?? '').length > 0 && this.clients.manager.connection.options.type === 'mysql';
+  }
+
+  /**
+   * A search's page on MariaDB: the matches among the SEARCH_SAMPLE_ROWS newest candidates below the cursor,
+   * read one by one; the index only for what they leave of the page, which happens when few of them match
+   * (so the index has few matches to return). The page's ids first (from `offset` on, one more than the
+   * limit), then its records.
+   */
+  private async searchPage(query: ClientListQuery, afterId: number | null, offset: number): Promise<Client[]> {
+    const wanted = offset + query.limit + 1;
+    const floor = await this.sampleFloor(query, afterId);
+    const upper = await this.ids(this.matching(query, { afterId, fromId: floor, reading: 'scan' }), 0, wanted);
+    let ids = upper.slice(offset);
+    if (upper.length < wanted && floor !== null) {
+      const below = this.matching(query, { afterId: floor });
+      ids = ids.concat(await this.ids(below, Math.max(0, offset - upper.length), wanted - Math.max(upper.length, offset)));
+    }
+    if (ids.length === 0) return [];
+    return this.clients.createQueryBuilder('client').whereInIds(ids).orderBy('client.id', 'DESC').getMany();
+  }
+
+  /** The id of the SEARCH_SAMPLE_ROWS-th candidate below afterId (filters applied, no search); null when there are fewer. */
+  private async sampleFloor(query: ClientListQuery, afterId: number | null): Promise<number | null> {
+    const [floor] = await this.ids(this.matching(query, { afterId, reading: 'none' }), SEARCH_SAMPLE_ROWS - 1, 1);
+    return floor ?? null;
+  }
+
+  private async ids(builder: SelectQueryBuilder<Client>, skip: number, take: number): Promise<number[]> {
+    const rows = await builder
+      .select('client.id', 'id')
+      .orderBy('client.id', 'DESC')
+      .offset(skip || undefined)
+      .limit(take)
+      .getRawMany<{ id: number | string }>();
+    return rows.map((row) => Number(row.id));
+  }
+
   /** The number of matches, exact below TOTAL_COUNT_CAP or when asked; else the cap, flagged as not exact. */
   private async countMatches(query: ClientListQuery): Promise<[number, boolean]> {
+    const sampled = this.samplesSearch(query) && query.total !== 'exact' ? await this.countSearchSample(query) : undefined;
+    if (sampled) return sampled;
     // Counting a bounded subquery reads at most cap + 1 index entries, whatever the size of the table.
-    const matches = this.matching(query).select('client.id');
-    const capped = query.total === 'exact' ? matches : matches.limit(TOTAL_COUNT_CAP + 1);
+    const count = await this.count(this.matching(query), query.total === 'exact' ? undefined : TOTAL_COUNT_CAP + 1);
+    return count > TOTAL_COUNT_CAP && query.total !== 'exact' ? [TOTAL_COUNT_CAP, false] : [count, true];
+  }
+
+  /**
+   * A search's count on MariaDB from the SEARCH_SAMPLE_ROWS newest candidates. When they are all the
+   * candidates, their matches are the count. When the sample's share of matches says the index would
+   * return more than TOTAL_COUNT_CAP matches (seconds at a million records), the sample's matches, flagged
+   * as "at least this many" (total_exact false). Otherwise undefined: the index counts them cheaply.
+   */
+  private async countSearchSample(query: ClientListQuery): Promise<[number, boolean] | undefined> {
+    const floor = await this.sampleFloor(query, null);
+    const inSample = await this.count(this.matching(query, { fromId: floor, reading: 'scan' }));
+    if (floor === null) return [inSample, true];
+    const [top] = await this.ids(this.matching(query, { reading: 'none' }), 0, 1);
+    // The sample spans the ids floor..top; the ids below it hold about (floor - 1) / span times as many.
+    const expectedBelow = (inSample * (floor - 1)) / (top - floor + 1);
+    return expectedBelow > TOTAL_COUNT_CAP ? [inSample, false] : undefined;
+  }
+
+  /** COUNT(*) of the query's rows, reading at most `cap` of them when given. */
+  private async count(matches: SelectQueryBuilder<Client>, cap?: number): Promise<number> {
+    const capped = matches.select('client.id');
+    if (cap !== undefined) capped.limit(cap);
     const row = await this.clients.manager
       .createQueryBuilder()
       .select('COUNT(*)', 'count')
       .from(`(${capped.getQuery()})`, 'capped')
       .setParameters(capped.getParameters())
       .getRawOne<{ count: number | string }>();
-    const count = Number(row?.count ?? 0);
-    return count > TOTAL_COUNT_CAP && query.total !== 'exact' ? [TOTAL_COUNT_CAP, false] : [count, true];
+    return Number(row?.count ?? 0);
   }
 
-  private matching(query: ClientListQuery, afterId: number | null = null): SelectQueryBuilder<Client> {
+  /**
+   * The records a list reads: the query's filters and search, below afterId and from fromId on (ids).
+   * `reading` says how a search is read (record-search.ts), or `none` to leave the search out.
+   */
+  private matching(query: ClientListQuery, range: MatchRange = {}): SelectQueryBuilder<Client> {
+    const { afterId = null, fromId = null, reading = 'index' } = range;
     const builder = this.clients.createQueryBuilder('client');
     if (query.context_status) builder.andWhere('client.context_status = :status', { status: query.context_status });
     if (afterId !== null) builder.andWhere('client.id < :afterId', { afterId });
-    if (query.search !== undefined && query.search !== '') whereSearchMatches(builder, query.search);
+    if (fromId !== null) builder.andWhere('client.id >= :fromId', { fromId });
+    if (reading !== 'none' && query.search !== undefined && query.search !== '') whereSearchMatches(builder, query.search, reading);
     return builder;
   }
 

@@ -158,7 +158,7 @@
     });
     $('records-body').replaceChildren(...rows);
     const { page, limit, total, total_exact: exact, next_cursor: nextCursor } = records.meta;
-    // Above 10,000 matches the API stops counting (total_exact false): "10000+", and "next" follows next_cursor.
+    // total_exact false: at least `total` match (10,000, or a search's matches among the newest): "N+"; "next" follows next_cursor.
     const last = Math.max(1, Math.ceil(total / limit));
     $('page-info').textContent = exact
       ? 'page ' + page + ' of ' + last + ' · ' + total + ' record(s)'
