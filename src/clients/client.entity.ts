@@ -4,7 +4,7 @@ import { ContextStatus } from '../company-context/context-status';
 // Column names are kept from the Laravel system this replaces (table `autoseo`).
 @Entity({ name: 'autoseo' })
 @Index('autoseo_context_queue', ['context_status', 'context_available_at'])
-@Index('autoseo_status_id', ['context_status', 'id'])
+@Index('autoseo_status_id', ['context_status', 'id', 'context_version'])
 @Index('autoseo_context_failed', ['context_status', 'context_failed_at'])
 @Index('autoseo_context_processed_at', ['context_processed_at'])
 export class Client {
