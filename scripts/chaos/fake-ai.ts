@@ -5,6 +5,7 @@
 // Call times are ms since the epoch. Modes: ok, refused (not listening), slow (past AI_TIMEOUT_MS), error (500), malformed (broken JSON).
 import { FakeAiBehaviour, FakeAiRequest, FakeAiServer } from '../../test/support/fake-ai-server';
 import { expectedTextFor } from '../../test/support/fake-ai-answers';
+import { serveCommands } from '../../test/support/ipc-commands';
 import type { AiCall } from './checker';
 import { digestOf } from './checker';
 
@@ -31,11 +32,10 @@ async function main(): Promise<void> {
   let server: FakeAiServer | undefined = await FakeAiServer.start({ port: 0, host: '127.0.0.1' });
   const port = Number(new URL(server.baseUrl).port);
   server.respondWith(script);
-  const send = (message: unknown) => process.send?.(message);
-
-  const handle = async (message: Command) => {
-    try {
-      if (message.command === 'mode' && message.mode) {
+  serveCommands<Command>(
+    {
+      mode: async (message) => {
+        if (!message.mode) throw new Error('mode: which one?');
         mode = message.mode;
         if (mode === 'refused' && server) {
           // The outage cuts the calls in flight: an injected fault for them too.
@@ -46,25 +46,16 @@ async function main(): Promise<void> {
           server = await FakeAiServer.start({ port, host: '127.0.0.1' });
           server.respondWith(script);
         }
-        send({ id: message.id, ok: true });
-      } else if (message.command === 'calls') {
-        send({
-          id: message.id,
-          ok: true,
-          result: calls.map(({ request, ...call }): AiCall => ({ ...call, outcome: request.outcome, end: request.settledAt?.getTime() })),
-        });
-      } else if (message.command === 'close') {
+      },
+      calls: () => calls.map(({ request, ...call }): AiCall => ({ ...call, outcome: request.outcome, end: request.settledAt?.getTime() })),
+      close: async () => {
         await server?.close();
-        send({ id: message.id, ok: true });
-        process.exit(0);
-      }
-    } catch (error) {
-      send({ id: message.id, ok: false, error: (error as Error).message });
-    }
-  };
-  process.on('message', (message: Command) => void handle(message));
-  process.on('disconnect', () => process.exit(0));
-  send({ ready: server.url('/chat') });
+        // After the answer has gone out.
+        setImmediate(() => process.exit(0));
+      },
+    },
+    server.url('/chat'),
+  );
 }
 
 main().catch((error: Error) => {
