@@ -208,8 +208,14 @@ function databaseDriverCalls(size: number, env: NodeJS.ProcessEnv): Call[] {
       run: () => timedFetch(`${BASE}/dashboard/api/records?search=cliente${middle}`),
     },
     {
-      name: 'GET /dashboard/api/records?search=cliente (every record matches: the worst case)',
+      name: 'GET /dashboard/api/records?search=cliente (every record matches)',
+      target: '< 50 ms',
       run: () => timedFetch(`${BASE}/dashboard/api/records?search=cliente`),
+    },
+    {
+      // MariaDB: the newest 5,000 hold none (at 100k and 1M), so the FULLTEXT index returns all of them.
+      name: 'GET /dashboard/api/records?search=cliente5 (11% of records, none of the newest: the worst case)',
+      run: () => timedFetch(`${BASE}/dashboard/api/records?search=cliente5`),
     },
     {
       name: 'queue:monitor --json (database driver; a CLI process, start-up included)',
@@ -462,7 +468,8 @@ const PLOTTED: { stack: string; call: RegExp; label: string; color: string; dash
   { stack: 'mariadb-database', call: /timeline/, label: 'GET dashboard timeline', color: '#7f7f7f' },
   { stack: 'mariadb-database', call: /search=zzzz/, label: 'dashboard search, no match', color: '#bcbd22' },
   { stack: 'mariadb-database', call: /one match/, label: 'dashboard search, one match', color: '#dbdb8d' },
-  { stack: 'mariadb-database', call: /worst case/, label: 'dashboard search, every record', color: '#bcbd22', dashed: true },
+  { stack: 'mariadb-database', call: /every record matches/, label: 'dashboard search, every record', color: '#bcbd22', dashed: true },
+  { stack: 'mariadb-database', call: /cliente5/, label: 'dashboard search, 11%, none newest', color: '#c49c94', dashed: true },
   { stack: 'mariadb-database', call: /^queue:monitor/, label: 'queue:monitor (database driver)', color: '#17becf' },
   { stack: 'mariadb-redis', call: /^queue:monitor/, label: 'queue:monitor (redis driver)', color: '#17becf', dashed: true },
   { stack: 'mariadb-redis', call: /Redis emptied/, label: 'queue:reconcile, queues 1% of rows', color: '#ff7f0e' },
