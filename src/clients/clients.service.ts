@@ -131,7 +131,8 @@ export class ClientsService {
    * A search's count on MariaDB from the SEARCH_SAMPLE_ROWS newest candidates. When they are all the
    * candidates, their matches are the count. When the sample's share of matches says the index would
    * return more than TOTAL_COUNT_CAP matches (seconds at a million records), the sample's matches, flagged
-   * as "at least this many" (total_exact false). Otherwise undefined: the index counts them cheaply.
+   * as "at least this many" (total_exact false). When most candidates below match, they are read one by
+   * one (cheaper than the index); otherwise undefined: the index counts its few matches.
    */
   private async countSearchSample(query: ClientListQuery): Promise<[number, boolean] | undefined> {
     const floor = await this.sampleFloor(query, null);
@@ -139,8 +140,12 @@ export class ClientsService {
     if (floor === null) return [inSample, true];
     const [top] = await this.ids(this.matching(query, { reading: 'none' }), 0, 1);
     // The sample spans the ids floor..top; the ids below it hold about (floor - 1) / span times as many.
-    const expectedBelow = (inSample * (floor - 1)) / (top - floor + 1);
-    return expectedBelow > TOTAL_COUNT_CAP ? [inSample, false] : undefined;
+    const below = (floor - 1) / (top - floor + 1);
+    const [candidatesBelow, matchesBelow] = [SEARCH_SAMPLE_ROWS * below, inSample * below];
+    if (matchesBelow > TOTAL_COUNT_CAP) return [inSample, false];
+    // The index costs about three times per match what reading a record costs (bench/RESULTS.md, Scale).
+    if (candidatesBelow > 3 * matchesBelow) return undefined;
+    return [inSample + (await this.count(this.matching(query, { afterId: floor, reading: 'scan' }))), true];
   }
 
   /** COUNT(*) of the query's rows, reading at most `cap` of them when given. */

@@ -37,7 +37,7 @@ describe('Dashboard search on MariaDB: the newest records read one by one, the i
     await t.dataSource.query(`
       INSERT INTO autoseo (id, client_name, client_email, url, username, password, user_app, password_app, company_context,
         company_context_original, context_status, context_version, context_attempts, pin, created_at, updated_at)
-      SELECT seq, CONCAT('Cliente ', seq), CONCAT('cliente', seq, '@example.com'), 'https://cliente.example', 'user', 'v1.x',
+      SELECT seq, CONCAT('Cliente ', seq), CONCAT('cliente', seq, IF(seq % 2 = 1, '@example.org', '@example.com')), 'https://cliente.example', 'user', 'v1.x',
         'app', 'v1.x', 'text', 'text', 'processed', 1, 1, '00000000', NOW(3), NOW(3)
       FROM seq_1_to_${RECORDS}`);
     for (const [index, [name, email]] of TRICKY.entries()) {
@@ -94,6 +94,12 @@ describe('Dashboard search on MariaDB: the newest records read one by one, the i
       page = await list(`search=norte&limit=1&cursor=${page.meta.next_cursor}`);
     }
     expect(byCursor).toEqual(expected);
+  });
+
+  it('counts a word half the records hold exactly, as the exact count does', async () => {
+    const odd = RECORDS / 2 - [newest(1), newest(3), oldest(0), oldest(2), oldest(4)].length;
+    expect((await list('search=org&limit=1')).meta).toMatchObject({ total: odd, total_exact: true });
+    expect((await list('search=org&limit=1&total=exact')).meta).toMatchObject({ total: odd, total_exact: true });
   });
 
   it('walks a word every record holds by cursor without skipping or repeating, while records are created', async () => {
