@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { MetricsRegistryModule } from '../metrics/metrics-registry.module';
 import { AiBreaker } from './ai-breaker';
@@ -7,7 +6,7 @@ import { AiServerProbe } from './ai-server-probe';
 import { PromptBuilder } from './prompt';
 
 @Module({
-  imports: [HttpModule, MetricsRegistryModule],
+  imports: [MetricsRegistryModule],
   providers: [AiClient, AiBreaker, AiServerProbe, PromptBuilder],
   exports: [AiClient, AiBreaker, AiServerProbe, PromptBuilder],
 })
