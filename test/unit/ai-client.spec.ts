@@ -88,6 +88,17 @@ describe('AiClient against a real fake AI server', () => {
       expect(ai.requests[0].headers['x-api-key']).toBeUndefined();
     });
 
+    it('sends the credentials of AI_URL (behind a proxy) as Basic authentication, and an API key header wins over them', async () => {
+      const withCredentials = ai.url('/chat').replace('http://', 'http://operator:p%40ss@');
+      await (await clientWith({ AI_PROTOCOL: 'chat', AI_URL: withCredentials })).rewrite(ORIGINAL);
+      expect(ai.requests[0].headers.authorization).toBe(`Basic ${Buffer.from('operator:p@ss').toString('base64')}`);
+      expect(ai.requests[0].path).toBe('/chat');
+
+      const openai = withCredentials.replace('/chat', '/v1/chat/completions');
+      await (await clientWith({ AI_PROTOCOL: 'openai', AI_URL: openai, AI_API_KEY })).rewrite(ORIGINAL);
+      expect(ai.requests[1].headers.authorization).toBe(`Bearer ${AI_API_KEY}`);
+    });
+
     it('ollama: posts /api/generate without streaming and ignores the thinking field', async () => {
       const client = await clientWith({ AI_PROTOCOL: 'ollama', AI_URL: ai.url('/api/generate'), AI_API_KEY });
       ai.respondOnce({ text: FINAL, thinking: 'The user wants a neutral rewrite. Keep the facts.' });
