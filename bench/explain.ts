@@ -155,14 +155,12 @@ async function main(): Promise<void> {
     }),
   );
   const original = (clientBody().company_context as string) ?? '';
-  steps.push(
-    await time('job: AI call to the fake answering at once (AiClient: fetch, prompt, answer cleaning)', n, () => ai.rewrite(original)),
-  );
+  steps.push(await time('job: AI call to the fake answering at once (axios, prompt, answer cleaning)', n, () => ai.rewrite(original)));
   const aiUrl = process.env.AI_URL ?? '';
   const { PromptBuilder } = app('ai/prompt');
   const aiBody = JSON.stringify({ modelo: 'gpt-oss', prompt: nest.get(PromptBuilder).build(original), stream: false, temperature: 0.3 });
   steps.push(
-    await time('job: the bare HTTP call with Node fetch, no prompt building or answer cleaning, for comparison', n, () =>
+    await time('job: the same HTTP call with Node fetch (undici), no axios, for comparison', n, () =>
       fetch(aiUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: aiBody }).then((r) => r.text()),
     ),
   );

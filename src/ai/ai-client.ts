@@ -1,4 +1,7 @@
+import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
+import { AxiosError, AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
 import { AppConfig } from '../config/app-config';
 import { aiCallOutcome, Metrics } from '../metrics/metrics.service';
 import {
@@ -13,7 +16,6 @@ import {
   AiUnreachableError,
 } from './ai.errors';
 import { cleanAnswer } from './answer-cleaner';
-import { HttpAnswer, HttpBodyTooLargeError, httpRequest, networkErrorCode } from './http-request';
 import { PromptBuilder } from './prompt';
 import { AiProtocol } from './protocols/ai-protocol';
 import { createAiProtocol } from './protocols/protocol-factory';
@@ -23,7 +25,7 @@ export const MAX_ANSWER_CHARACTERS = 4_000;
 /** Bounds the memory a runaway server can make us hold; far above any real answer. */
 export const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
 
-const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
 /** How many recent answered calls `recentLatency` looks at. */
 const LATENCY_WINDOW = 20;
 
@@ -47,6 +49,7 @@ export class AiClient {
   private lastAnsweredAt: Date | null = null;
 
   constructor(
+    private readonly http: HttpService,
     private readonly config: AppConfig,
     private readonly prompts: PromptBuilder,
     private readonly metrics: Metrics,
@@ -81,19 +84,25 @@ export class AiClient {
   private async call(original: string, signal?: AbortSignal): Promise<string> {
     const { url, timeoutMs } = this.config.ai;
     const request = this.protocol.buildRequest(this.prompts.build(original));
-    // Bounds the whole call and really cancels it, as does the caller's signal (a job running out of time).
+    // axios's own timeout only watches socket inactivity; this one bounds the whole call and
+    // really cancels it, as does the caller's signal (a job running out of time).
     const deadline = AbortSignal.timeout(timeoutMs);
     const started = performance.now();
     const took = () => `${Math.round(performance.now() - started)} ms`;
-    let response: HttpAnswer;
+    let response: AxiosResponse<string>;
     try {
-      response = await httpRequest(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...request.headers },
-        body: request.body,
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
-        maxBytes: MAX_ANSWER_BYTES,
-      });
+      response = await firstValueFrom(
+        this.http.post<string>(url, request.body, {
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...request.headers },
+          timeout: timeoutMs,
+          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+          responseType: 'text',
+          transformResponse: (data: unknown) => data,
+          validateStatus: () => true,
+          maxRedirects: 0,
+          maxContentLength: MAX_ANSWER_BYTES,
+        }),
+      );
     } catch (error) {
       const failure = this.classify(error, signal, deadline);
       this.logger.debug(`${this.protocol.name} call failed after ${took()}: ${failure.message}`);
@@ -102,13 +111,13 @@ export class AiClient {
     this.logger.debug(`${this.protocol.name} call answered HTTP ${response.status} in ${took()}`);
     this.rememberLatency(performance.now() - started);
     if (response.status < 200 || response.status >= 300) throw this.statusError(response);
-    return this.finalText(response.body);
+    return this.finalText(response.data);
   }
 
   // The most common misconfiguration: a wrong AI_MODEL, which Ollama and the OpenAI API answer with a 404 naming it.
-  private statusError(response: HttpAnswer): AiHttpStatusError {
+  private statusError(response: AxiosResponse<string>): AiHttpStatusError {
     const { model } = this.config.ai;
-    const body = response.body.slice(0, 2_000);
+    const body = typeof response.data === 'string' ? response.data.slice(0, 2_000) : '';
     const modelMissing = response.status === 404 && /model/i.test(body) && /not found|does not exist/i.test(body);
     return new AiHttpStatusError(response.status, modelMissing ? model : undefined);
   }
@@ -146,15 +155,19 @@ export class AiClient {
     return text;
   }
 
-  // Only codes leave here: a network error's message may name the address, credentials included.
+  // Only codes and statuses leave here: axios errors carry the request config, key included.
   private classify(error: unknown, signal: AbortSignal | undefined, deadline: AbortSignal): Error {
     if (signal?.aborted) return new AiAbortedError();
     if (deadline.aborted) return new AiTimeoutError(this.config.ai.timeoutMs);
-    if (error instanceof HttpBodyTooLargeError) return AiOversizeAnswerError.bodyOver(MAX_ANSWER_BYTES);
-    const code = networkErrorCode(error);
-    if (code === undefined) return error as Error;
-    if (TIMEOUT_CODES.has(code)) return new AiTimeoutError(this.config.ai.timeoutMs);
+    if (!(error instanceof AxiosError)) return error as Error;
+    // Node's network errors (ECONNREFUSED, ETIMEDOUT...) arrive as the cause of axios's.
+    const code = (error.cause as { code?: string } | undefined)?.code ?? error.code;
+    if (code !== undefined && TIMEOUT_CODES.has(code)) return new AiTimeoutError(this.config.ai.timeoutMs);
+    if (error.response) return new AiHttpStatusError(error.response.status);
+    if (error.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/i.test(error.message)) {
+      return AiOversizeAnswerError.bodyOver(MAX_ANSWER_BYTES);
+    }
     // ECONNREFUSED, ECONNRESET, ENOTFOUND, EHOSTUNREACH, EAI_AGAIN...: nothing answered.
-    return new AiUnreachableError(code);
+    return new AiUnreachableError(code && /^[A-Z0-9_]+$/.test(code) ? code : 'network error');
   }
 }

@@ -1,6 +1,8 @@
+import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
+import { AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
 import { AppConfig } from '../config/app-config';
-import { HttpAnswer, httpRequest, networkErrorCode } from './http-request';
 import { AiProtocol, ModelList } from './protocols/ai-protocol';
 import { createAiProtocol } from './protocols/protocol-factory';
 
@@ -34,7 +36,10 @@ export class AiServerProbe {
   private readonly protocol: AiProtocol;
   private cached?: { report: Promise<AiServerReport>; expiresAt: number };
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: AppConfig,
+  ) {
     this.protocol = createAiProtocol(config.ai);
   }
 
@@ -55,19 +60,26 @@ export class AiServerProbe {
   private async probe(): Promise<AiServerReport> {
     const list = this.protocol.modelList;
     const started = performance.now();
-    const timeout = AbortSignal.timeout(AI_PROBE_TIMEOUT_MS);
-    let response: HttpAnswer;
+    let response: AxiosResponse<string>;
     try {
-      response = await httpRequest(list ? list.url : this.config.ai.url, {
-        method: list ? 'GET' : 'HEAD',
-        headers: { Accept: 'application/json', ...list?.headers },
-        signal: timeout,
-        maxBytes: MAX_LIST_BYTES,
-      });
+      response = await firstValueFrom(
+        this.http.request<string>({
+          method: list ? 'GET' : 'HEAD',
+          url: list ? list.url : this.config.ai.url,
+          headers: { Accept: 'application/json', ...list?.headers },
+          timeout: AI_PROBE_TIMEOUT_MS,
+          signal: AbortSignal.timeout(AI_PROBE_TIMEOUT_MS),
+          responseType: 'text',
+          transformResponse: (data: unknown) => data,
+          validateStatus: () => true,
+          maxRedirects: 0,
+          maxContentLength: MAX_LIST_BYTES,
+        }),
+      );
     } catch (error) {
-      // Only the code leaves here: a network error's message may name the address, credentials included.
-      const code = networkErrorCode(error);
-      const timedOut = timeout.aborted || code === 'ETIMEDOUT';
+      // Only the code leaves here: axios errors carry the request config, key included.
+      const code = (error as { code?: string }).code;
+      const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED';
       const reason = timedOut ? `no answer within ${AI_PROBE_TIMEOUT_MS} ms` : `unreachable (${code ?? 'error'})`;
       return { ok: false, problem: `AI endpoint ${reason}` };
     }
@@ -77,13 +89,13 @@ export class AiServerProbe {
     return { latencyMs, ...this.findModel(list, response) };
   }
 
-  private findModel(list: ModelList, response: HttpAnswer): Omit<AiServerReport, 'latencyMs'> {
+  private findModel(list: ModelList, response: AxiosResponse<string>): Omit<AiServerReport, 'latencyMs'> {
     if (response.status < 200 || response.status >= 300) {
       return { ok: false, problem: `AI server answered HTTP ${response.status} to GET ${list.path}` };
     }
     let names: string[] | undefined;
     try {
-      names = list.names(JSON.parse(response.body));
+      names = list.names(JSON.parse(response.data));
     } catch {
       names = undefined;
     }

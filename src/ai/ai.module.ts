@@ -1,3 +1,4 @@
+import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { MetricsRegistryModule } from '../metrics/metrics-registry.module';
 import { AiBreaker } from './ai-breaker';
@@ -6,7 +7,7 @@ import { AiServerProbe } from './ai-server-probe';
 import { PromptBuilder } from './prompt';
 
 @Module({
-  imports: [MetricsRegistryModule],
+  imports: [HttpModule, MetricsRegistryModule],
   providers: [AiClient, AiBreaker, AiServerProbe, PromptBuilder],
   exports: [AiClient, AiBreaker, AiServerProbe, PromptBuilder],
 })
