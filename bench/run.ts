@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAverage, machineInfo, oneMinuteLoad, waitForLowLoad } from './lib/common';
 import { parseOptions, usageError } from './lib/options';
-import { BENCH_DIR, FakeAiProcess, runCli, serviceEnv } from './lib/processes';
+import { BENCH_DIR, FakeAiProcess, runCli, serviceEnv, serviceNodeArgs } from './lib/processes';
 import { writeReport } from './lib/report';
 import { Context, loadResults, log, Results, saveResults } from './lib/results';
 import { APP_DIR, buildService } from './lib/service';
@@ -74,7 +74,10 @@ async function main(): Promise<void> {
     },
   };
   const results: Results = {
-    machine: machineInfo(await mysql.version(), await redis.version()),
+    machine: {
+      ...machineInfo(await mysql.version(), await redis.version()),
+      serviceNodeArgs: `API ${serviceNodeArgs('api').join(' ') || '(none)'}, workers ${serviceNodeArgs('worker').join(' ') || '(none)'}`,
+    },
     latency: new Map(),
     latencyNotes: [],
     capacity: [],

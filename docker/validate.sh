@@ -85,6 +85,12 @@ const root = process.argv[2];
 const read = (file) => fs.readFileSync(path.join(root, file), 'utf8');
 const check = (ok, text, detail) => console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}${!ok && detail ? `: ${detail}` : ''}`);
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+// The heap flags of the API and the workers, written once in package.json's start:prod and work:prod (README, "Memory").
+const { 'start:prod': startProd, 'work:prod': workProd } = JSON.parse(read('package.json')).scripts;
+const heapFlagsOf = (command) => (/^node((?: --[\w-]+=\d+)+) dist\//.exec(command ?? '') ?? [, ''])[1].trim().split(' ').filter(Boolean);
+const apiFlags = heapFlagsOf(startProd);
+check(apiFlags.some((flag) => flag.startsWith('--max-old-space-size=')), `package.json: start:prod runs node with the heap flags (${startProd})`);
+check(/ dist\/cli\.js queue:work$/.test(workProd ?? '') && heapFlagsOf(workProd).length > 0, `package.json: work:prod runs a worker with the heap flags (${workProd})`);
 
 function loadYaml(file) {
   try {
@@ -138,7 +144,7 @@ check(finalOf('RUN').some((l) => /mkdir -p data/.test(l.args) && /chown node/.te
 const healthcheck = finalOf('HEALTHCHECK').map((l) => l.args).pop() ?? '';
 const healthCmd = JSON.parse(healthcheck.replace(/^.*?CMD\s+/, '') || 'null');
 check(same(healthCmd, ['node', 'docker/healthcheck.js', '/health/live']), 'Dockerfile: HEALTHCHECK runs node docker/healthcheck.js /health/live', healthcheck);
-check(same(JSON.parse(finalOf('CMD').map((l) => l.args).pop() ?? 'null'), ['node', 'dist/main.js']), 'Dockerfile: CMD ["node","dist/main.js"]');
+check(same(JSON.parse(finalOf('CMD').map((l) => l.args).pop() ?? 'null'), ['node', ...apiFlags, 'dist/main.js']), `Dockerfile: CMD is start:prod (${startProd})`);
 
 // --- .dockerignore against what COPY takes from the context
 const ignore = read('.dockerignore').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
@@ -172,8 +178,8 @@ check(/redis-cli.*ping/.test(JSON.stringify(service('redis').healthcheck?.test))
 const redisCommand = commandOf('redis') ?? '';
 for (const flag of ['--appendonly yes', '--appendfsync everysec', '--maxmemory-policy noeviction']) check(redisCommand.includes(flag), `compose: redis runs with ${flag}`);
 check(commandOf('migrate') === 'node dist/cli.js migration:run', `compose: migrate runs node dist/cli.js migration:run`, commandOf('migrate'));
-check(commandOf('api') === 'node dist/main.js', `compose: api runs node dist/main.js`, commandOf('api'));
-check(commandOf('worker') === 'node dist/cli.js queue:work', `compose: worker runs node dist/cli.js queue:work`, commandOf('worker'));
+check(commandOf('api') === startProd, `compose: api runs ${startProd}`, commandOf('api'));
+check(commandOf('worker') === workProd, `compose: worker runs work:prod (${workProd})`, commandOf('worker'));
 check(service('migrate').depends_on?.mysql?.condition === 'service_healthy', 'compose: migrate waits for mysql to be healthy');
 check(String(service('migrate').restart) === 'no', 'compose: migrate is one-shot (restart "no")');
 for (const name of ['api', 'worker']) {
@@ -254,8 +260,14 @@ JS
 # 3. Supervisor program and systemd units (python3 standard library)
 # ---------------------------------------------------------------------------------------------------
 tally "supervisor/systemd checks" < <(python3 - "$ROOT" <<'PY' 2>&1 || true
-import configparser, os, re, sys
+import configparser, json, os, re, sys
 root = sys.argv[1]
+# The heap flags of the API and the workers, written once in package.json's start:prod and work:prod.
+scripts = json.load(open(os.path.join(root, 'package.json')))['scripts']
+def heap_flags_of(name):
+    match = re.match(r'^node((?: --[\w-]+=\d+)+) dist/', scripts.get(name, ''))
+    return match.group(1).strip() if match else '--max-old-space-size=(missing in %s)' % name
+api_flags, worker_flags = heap_flags_of('start:prod'), heap_flags_of('work:prod')
 def check(ok, text, detail=''):
     print(('PASS  ' if ok else 'FAIL  ') + text + (': ' + detail if not ok and detail else ''))
 
@@ -271,7 +283,7 @@ section = 'program:autoseo-worker'
 check(parser.has_section(section), 'supervisor: [program:autoseo-worker]')
 get = lambda key, default='': parser.get(section, key, fallback=default).strip()
 command = get('command')
-check(re.match(r'^\S*\bnode(\s+--env-file=\S+)?\s+\S*/dist/cli\.js queue:work$', command) is not None, 'supervisor: command runs node .../dist/cli.js queue:work', command)
+check(re.match(r'^\S*\bnode ' + re.escape(worker_flags) + r'(\s+--env-file=\S+)?\s+\S*/dist/cli\.js queue:work$', command) is not None, 'supervisor: command runs node %s .../dist/cli.js queue:work' % worker_flags, command)
 check(get('directory') != '' and command.split()[-2].startswith(get('directory') + '/dist/'), 'supervisor: directory is the app root (dist/ and data/ are relative to it)')
 check('%(process_num)' in get('process_name') and int(get('numprocs', '1')) >= 2, 'supervisor: numprocs >= 2 with %(process_num) in process_name')
 check(get('autostart') == 'true' and get('autorestart') == 'true', 'supervisor: autostart and autorestart')
@@ -292,7 +304,7 @@ def unit(file):
             current.setdefault(key.strip(), []).append(value.strip())
     return sections
 
-for file, entry in (('autoseo-api.service', 'dist/main.js'), ('autoseo-worker@.service', 'dist/cli.js queue:work')):
+for file, entry in (('autoseo-api.service', api_flags + ' dist/main.js'), ('autoseo-worker@.service', worker_flags + ' dist/cli.js queue:work')):
     service = unit(file).get('Service', {})
     last = lambda key: (service.get(key) or [''])[-1]
     check(re.match(r'^/\S*node ' + re.escape(entry) + '$', last('ExecStart')) is not None, '%s: ExecStart runs node %s' % (file, entry), last('ExecStart'))
@@ -464,7 +476,11 @@ set_app_env "$(node -e "const s=require('net').createServer().listen(0,'127.0.0.
 expect_exit 1 "docker/healthcheck.js against a port nothing listens on" run_app node docker/healthcheck.js /health/live
 
 # RUN_WORKER=true: the API with its in-process worker, the default outside compose.
-"${APP_ENV[@]}" RUN_WORKER=true node dist/main.js >"$TMP/api.log" 2>&1 &
+# The API and the worker run with the heap flags of package.json's start:prod and work:prod, as every file here runs them.
+heap_flags() { node -e 'const m = /^node((?: --[\w-]+=\d+)+) dist\//.exec(require(process.argv[1]).scripts[process.argv[2]] ?? ""); process.stdout.write(m ? m[1].trim() : "")' "$ROOT/package.json" "$1"; }
+API_FLAGS=$(heap_flags start:prod) WORKER_FLAGS=$(heap_flags work:prod)
+# shellcheck disable=SC2086 # API_FLAGS is a list of flags
+"${APP_ENV[@]}" RUN_WORKER=true node $API_FLAGS dist/main.js >"$TMP/api.log" 2>&1 &
 API_PID=$!
 PIDS+=("$API_PID")
 sleep 0.2
@@ -491,7 +507,8 @@ else
   fail "node dist/main.js on SIGTERM: exit $status after ${SECONDS} s, no clean stop logged"; tail -10 "$TMP/api.log" | indent
 fi
 
-"${APP_ENV[@]}" node dist/cli.js queue:work >"$TMP/worker.log" 2>&1 &
+# shellcheck disable=SC2086 # WORKER_FLAGS is a list of flags
+"${APP_ENV[@]}" node $WORKER_FLAGS dist/cli.js queue:work >"$TMP/worker.log" 2>&1 &
 WORKER_PID=$!
 PIDS+=("$WORKER_PID")
 for _ in $(seq 1 20); do

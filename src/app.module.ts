@@ -4,7 +4,8 @@ import { AiModule } from './ai/ai.module';
 import { ClientsModule } from './clients/clients.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { CompanyContextModule, QueueConnectionModule } from './company-context/company-context.module';
+import { CompanyContextModule } from './company-context/company-context.module';
+import { QueueConnectionModule } from './company-context/queue-connection.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
@@ -35,7 +36,7 @@ export class AppModule {
         DatabaseModule.forRoot({ migrate: options.migrate }),
         SecurityModule,
         AiModule,
-        QueueConnectionModule.forRoot(config, { worker: options.worker }),
+        QueueConnectionModule.forRoot(config, { worker: options.worker, jobs: CompanyContextModule }),
         CompanyContextModule,
         ClientsModule,
         CredentialsModule,

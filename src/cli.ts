@@ -18,26 +18,32 @@ const LOGS_TO_STDERR = 2;
 /**
  * The modules a command line needs. The queue commands but queue:work (a cron's `queue:monitor`, a
  * deploy's `queue:reconcile`) get the configuration, the database and the queue driver only: no HTTP
- * stack, Swagger, dashboard, credentials or metrics endpoint, whose modules they would load and build for
- * nothing (about 6% of their CPU at start; the rest is the libraries they need, see bench/RESULTS.md,
- * "Scale"). Every other command line (queue:work, the other commands, --help) gets the whole
- * application. Modules are required here, not at the top, so that a queue command never loads the rest.
+ * stack, Swagger, dashboard, credentials, metrics, AI client, nor (on the `database` driver) Bull, whose
+ * modules they would load and build for nothing (see bench/RESULTS.md, "Scale"). queue:work gets the
+ * worker's graph (WorkerModule, as worker.ts): a worker's live heap is part of its RSS. Every other command
+ * line (the other commands, --help) gets the whole application. Modules are required here, not at the
+ * top, so that a command never loads what it does not use.
  */
 async function commandModules(command: string | undefined, config: AppConfig, migrate: boolean, logger: PinoLogger) {
   if (isQueueCommand(command)) {
     const [{ ConfigModule }, { DatabaseModule }, { QueueConnectionModule }, { QueueCommandsModule }] = await Promise.all([
       import('./config/config.module'),
       import('./database/database.module'),
-      import('./company-context/company-context.module'),
+      import('./company-context/queue-connection.module'),
       import('./commands/queue-commands.module'),
     ]);
-    const modules: (DynamicModule | Type)[] = [
+    const modules: (DynamicModule | Type | Promise<DynamicModule>)[] = [
       ConfigModule.forRoot(config),
       DatabaseModule.forRoot({ migrate: false }),
       QueueConnectionModule.forRoot(config, { worker: false }),
       QueueCommandsModule,
     ];
     return modules;
+  }
+  if (command === 'queue:work') {
+    const [{ WorkerModule }, { QueueWorkModule }] = await Promise.all([import('./worker.module'), import('./commands/queue-work.module')]);
+    // The command starts the worker itself, with its own --concurrency.
+    return [WorkerModule.forRoot(config, { worker: false, migrate }), QueueWorkModule];
   }
   const [{ AppModule }, { CommandsModule }] = await Promise.all([import('./app.module'), import('./commands/commands.module')]);
   return [AppModule.forRoot(config, { worker: false, migrate, logger }), CommandsModule];

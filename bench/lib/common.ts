@@ -77,6 +77,8 @@ export interface MachineInfo {
   redis: string;
   kernel: string;
   date: string;
+  /** node's flags for the API and the workers (serviceNodeArgs: package.json's start:prod, work:prod); absent in older results. */
+  serviceNodeArgs?: string;
 }
 
 export function machineInfo(mariadbVersion: string, redisVersion: string): MachineInfo {

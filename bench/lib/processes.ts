@@ -136,12 +136,41 @@ export function serviceEnv(overrides: ServiceEnv): NodeJS.ProcessEnv {
   return env;
 }
 
-export function startNode(name: string, appDir: string, script: string, args: string[], env: NodeJS.ProcessEnv): ServiceProcess {
+/** The npm scripts that run the API and a worker in production, with their node flags. */
+const PRODUCTION_SCRIPTS = { api: 'start:prod', worker: 'work:prod' } as const;
+
+/**
+ * The node flags the deployment files run the API or a worker with (the heap flags), read where they are
+ * written once: package.json's start:prod and work:prod, `node <flags> dist/...` (test/unit/deployment-files.spec.ts
+ * holds Dockerfile, compose, supervisor and systemd to them). BENCH_SERVICE_NODE_ARGS replaces them for both, e.g.
+ * with nothing to measure a build as it ran before them: `BENCH_SERVICE_NODE_ARGS= npm run bench ...`.
+ */
+export function serviceNodeArgs(role: keyof typeof PRODUCTION_SCRIPTS): string[] {
+  if (process.env.BENCH_SERVICE_NODE_ARGS !== undefined) return process.env.BENCH_SERVICE_NODE_ARGS.split(' ').filter(Boolean);
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const command = scripts[PRODUCTION_SCRIPTS[role]] ?? '';
+  const flags = /^node((?: --[\w-]+=\d+)*) dist\//.exec(command);
+  if (!flags) throw new Error(`package.json ${PRODUCTION_SCRIPTS[role]} is not "node [--flag=N ...] dist/...": ${command}`);
+  return flags[1].split(' ').filter(Boolean);
+}
+
+/**
+ * Starts a service process; `nodeArgs` are node's own flags (the API and the workers get serviceNodeArgs(role),
+ * as in production; one-shot commands none, as in the deployment files).
+ */
+export function startNode(
+  name: string,
+  appDir: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): ServiceProcess {
   // BENCH_PROFILE_DIR=/tmp/x: every service process writes a V8 CPU profile there when it exits (to find out why).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  // BENCH_NODE_ARGS="--trace-gc": extra node flags for the service processes; BENCH_LOG_DIR: keep their whole output there.
+  // BENCH_NODE_ARGS="--trace-gc": extra node flags for the service processes (after nodeArgs: they win); BENCH_LOG_DIR: keep their whole output there.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...profile, ...extra, join(appDir, script), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...profile, ...extra, join(appDir, script), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -156,7 +185,7 @@ export function startNode(name: string, appDir: string, script: string, args: st
 }
 
 export async function startApi(appDir: string, port: number, env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServiceProcess> {
-  const api = startNode('api', appDir, 'main.js', [], { ...env, PORT: String(port), RUN_WORKER: 'false' });
+  const api = startNode('api', appDir, 'main.js', [], { ...env, PORT: String(port), RUN_WORKER: 'false' }, serviceNodeArgs('api'));
   await waitFor(
     `the API on port ${port}`,
     async () => {
@@ -181,7 +210,7 @@ export async function startWorker(
   name = 'worker',
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
-  const worker = startNode(name, appDir, 'cli.js', ['queue:work', '--concurrency', String(concurrency)], env);
+  const worker = startNode(name, appDir, 'cli.js', ['queue:work', '--concurrency', String(concurrency)], env, serviceNodeArgs('worker'));
   // One that does not start in time is stopped, not left running unwatched.
   await worker.waitForLine(/Worker started/, timeoutMs).catch(async (error: Error) => {
     await worker.stop(2_000);

@@ -22,6 +22,7 @@ function report(options: Options, results: Results): { markdown: string; summary
   lines.push('| | |', '|---|---|');
   lines.push(`| CPUs (nproc) | ${m.nproc} |`, `| CPU model | ${m.cpuModel} |`, `| RAM | ${m.ramGiB} GiB |`, `| kernel | ${m.kernel} |`);
   lines.push(`| Node | ${m.node} |`, `| MariaDB | ${m.mariadb} |`, `| Redis | ${m.redis} |`);
+  if (m.serviceNodeArgs !== undefined) lines.push(`| node flags of the services (as deployed) | ${m.serviceNodeArgs} |`);
   lines.push(`| load average (1, 5, 15 min) at start | ${results.loadAtStart} |`, `| load average at the end | ${loadAverage()} |`);
   lines.push('');
   lines.push(

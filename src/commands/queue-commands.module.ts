@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CompanyContextModule } from '../company-context/company-context.module';
+import { QueueOperationsModule } from '../company-context/queue-connection.module';
 import { CommandLineSetup } from './command-line-setup';
 import { QueueClearCommand } from './queue-clear.command';
 import { QueueFailedCommand } from './queue-failed.command';
@@ -13,10 +13,11 @@ import { QueueRetryCommand } from './queue-retry.command';
  * The queue commands that look at or change the queue without taking jobs (every queue:* but queue:work).
  * They need only the configuration, the database and the queue driver, so src/cli.ts runs them on a small
  * module graph (isQueueCommand) instead of the whole application: `queue:monitor` is run by cron and by
- * health checks, and nearly all of its time is start-up.
+ * health checks, and nearly all of its time is start-up. No job runs here: neither the job's module (nor
+ * the AI client) is loaded, nor, on the `database` driver, Bull and ioredis (QueueConnectionModule).
  */
 @Module({
-  imports: [CompanyContextModule],
+  imports: [QueueOperationsModule],
   providers: [
     CommandLineSetup,
     QueueMonitorCommand,

@@ -4,6 +4,8 @@ import { ClaimedContext } from './company-context.state';
 export const QUEUE_DRIVER = Symbol('QUEUE_DRIVER');
 /** The JobHandler the drivers are given (the company-context processor). */
 export const JOB_HANDLER = Symbol('JOB_HANDLER');
+/** Whether this process takes jobs from its start (QueueWorker); set by QueueConnectionModule. */
+export const WORKER_ENABLED = Symbol('WORKER_ENABLED');
 
 /**
  * When the record is due again: `retryAt` is the time written into its context_available_at, and every
@@ -78,7 +80,7 @@ export interface QueueCapabilities {
 
 /**
  * One interface over the three ways jobs run: Bull on Redis, the SQL database itself, or inline (sync).
- * The driver is chosen in one place, QueueConnectionModule (company-context.module.ts). The operations below `counts` serve the queue:*
+ * The driver is chosen in one place, QueueConnectionModule (queue-connection.module.ts). The operations below `counts` serve the queue:*
  * commands; the sync driver has no queue to operate and says so (NoQueueError). The failed list is not
  * a driver's: it is the records failed for good, on every driver (QueueOperations, RecordQueueStore).
  */

@@ -2,9 +2,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { AiClient } from '../ai/ai-client';
 import { AiServerProbe } from '../ai/ai-server-probe';
 import { AppConfig } from '../config/app-config';
-import { QUEUE_DRIVER, QueueDriver, WorkerOptions } from './queue-driver';
+import { QUEUE_DRIVER, QueueDriver, WORKER_ENABLED, WorkerOptions } from './queue-driver';
 
-export const WORKER_ENABLED = Symbol('WORKER_ENABLED');
 const STOP_GRACE_MS = 5_000;
 
 /**

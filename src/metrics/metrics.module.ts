@@ -1,19 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AiModule } from '../ai/ai.module';
-import { CompanyContextModule } from '../company-context/company-context.module';
+import { MetricsCollectionModule } from './metrics-collection.module';
 import { MetricsController } from './metrics.controller';
-import { MetricsListener } from './metrics-listener';
-import { MetricsRegistryModule } from './metrics-registry.module';
-import { ScrapeCollectors } from './scrape-collectors';
 
 /**
- * Prometheus metrics: GET /metrics on the API, a metrics-only listener for dedicated workers
- * (METRICS_PORT), and the gauges read at scrape time.
+ * Prometheus metrics: GET /metrics on the API, over MetricsCollectionModule (the registry, the gauges read
+ * at scrape time, the metrics-only listener for dedicated workers).
  */
 @Module({
-  imports: [MetricsRegistryModule, AiModule, CompanyContextModule],
+  imports: [MetricsCollectionModule],
   controllers: [MetricsController],
-  providers: [ScrapeCollectors, MetricsListener],
-  exports: [MetricsRegistryModule, MetricsListener],
+  exports: [MetricsCollectionModule],
 })
 export class MetricsModule {}

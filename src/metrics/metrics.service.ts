@@ -35,7 +35,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
 /**
  * The process's Prometheus registry and the instruments the code records into. Each application gets a
  * registry of its own (not prom-client's global one), so tests can run several apps in one process.
- * Gauges read at scrape time (queue, records, breaker) are added by the collectors of MetricsModule.
+ * Gauges read at scrape time (queue, records, breaker) are added by the collectors of MetricsCollectionModule.
  */
 @Injectable()
 export class Metrics {

@@ -30,6 +30,15 @@ const commandOf = (service: string): string => {
 const packageJson = readJson('package.json');
 /** `node dist/cli.js`: the package's bin, what `npm run cli` and the tests' CLI helper run. */
 const cli = `node ${packageJson.bin.autoseo}`;
+/**
+ * The heap flags of the long-running processes, written once in package.json: start:prod (the API) and
+ * work:prod (a worker). Every deployment file runs them with the same flags, and the benchmark reads them there.
+ */
+const heapFlagsOf = (script: string): string => /^node((?: --[\w-]+=\d+)+) dist\//.exec(packageJson.scripts[script])?.[1].trim() ?? '';
+const apiFlags = heapFlagsOf('start:prod');
+const workerFlags = heapFlagsOf('work:prod');
+/** `node <worker's heap flags> dist/cli.js queue:work`: a worker's command line. */
+const workCommand = `node ${workerFlags} ${packageJson.bin.autoseo} queue:work`;
 /** What a stop timeout must exceed: a job in flight may run JOB_TIMEOUT_MS, plus 5 s to close. */
 const minimumStopSeconds = (loadConfig({}).queue.jobTimeoutMs + 5_000) / 1000;
 
@@ -92,7 +101,11 @@ function declaredCommands(): string[] {
 describe('Deployment files (docker/)', () => {
   it('run entry files that nest build makes from src/main.ts and src/cli.ts', () => {
     expect(readJson('nest-cli.json').entryFile).toBe('main');
-    expect(packageJson.scripts['start:prod']).toBe(`node ${compiledEntry('main')}`);
+    expect(apiFlags).toMatch(/--max-old-space-size=\d+/);
+    expect(workerFlags).toMatch(/--max-old-space-size=\d+/);
+    expect(packageJson.scripts['start:prod']).toBe(`node ${apiFlags} ${compiledEntry('main')}`);
+    expect(packageJson.scripts['work:prod']).toBe(workCommand);
+    expect(packageJson.scripts.worker).toMatch(new RegExp(` node ${workerFlags} ${compiledEntry('worker').replace(/\./g, '\\.')}$`));
     expect(packageJson.bin.autoseo).toBe(compiledEntry('cli'));
     expect(packageJson.scripts.cli).toMatch(new RegExp(`${cli.replace(/\./g, '\\.')}$`));
     expect(declaredCommands()).toEqual(expect.arrayContaining(['queue:work', 'migration:run']));
@@ -100,7 +113,7 @@ describe('Deployment files (docker/)', () => {
 
   it('compose runs the API, the worker and the migrations with the documented commands', () => {
     expect(commandOf('api')).toBe(packageJson.scripts['start:prod']);
-    expect(commandOf('worker')).toBe(`${cli} queue:work`);
+    expect(commandOf('worker')).toBe(workCommand);
     expect(commandOf('migrate')).toBe(`${cli} migration:run`);
     expect(read('README.md')).toContain(`${cli} migration:run`);
   });
@@ -123,7 +136,7 @@ describe('Deployment files (docker/)', () => {
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^USER\s+(root|0)(:|$)/i);
     expect(final.lines.findIndex((line) => /^USER\s/i.test(line))).toBeLessThan(final.lines.findIndex((line) => /^CMD\s/i.test(line)));
-    expect(final.lines).toContain('CMD ["node", "dist/main.js"]');
+    expect(final.lines).toContain(`CMD ${JSON.stringify(packageJson.scripts['start:prod'].split(' ')).replace(/","/g, '", "')}`);
 
     // node_modules comes from a stage that installed with --omit=dev, and nothing is installed after.
     const prodDeps = stages.find((stage) => stage.lines.some((line) => /^RUN\s.*npm ci\b.*--omit=dev/.test(line)));
@@ -134,15 +147,15 @@ describe('Deployment files (docker/)', () => {
 
   it('supervisor runs the worker command and waits longer than a job for it to stop', () => {
     const program = keyValues('docker/supervisor/autoseo-worker.conf');
-    expect(program.command).toMatch(/^\S*node(\s+--env-file=\S+)?\s+\S+\/dist\/cli\.js queue:work$/);
+    expect(program.command).toMatch(new RegExp(`^\\S*node ${workerFlags}(\\s+--env-file=\\S+)?\\s+\\S+/dist/cli\\.js queue:work$`));
     expect(program.stopsignal).toBe('TERM');
     expect(Number(program.stopwaitsecs)).toBeGreaterThan(minimumStopSeconds);
     expect(program.user).not.toBe('root');
   });
 
   it.each([
-    ['autoseo-api.service', 'node dist/main.js'],
-    ['autoseo-worker@.service', `${cli} queue:work`],
+    ['autoseo-api.service', packageJson.scripts['start:prod'] as string],
+    ['autoseo-worker@.service', workCommand],
   ])('systemd %s runs %s and waits longer than a job for it to stop', (unit, command) => {
     const service = keyValues(`docker/systemd/${unit}`);
     expect(service.ExecStart).toMatch(new RegExp(`^/\\S*/${command.replace(/\./g, '\\.')}$`));

@@ -35,9 +35,13 @@ describe('Structure', () => {
     expect(over.map((file) => `${file}: ${lineCount(file)} lines`)).toEqual([]);
   });
 
-  it('a queue driver is chosen by name only in company-context.module.ts', () => {
-    const choosing = files.filter((file) => /connection\s*[!=]==/.test(readFileSync(join(root, file), 'utf8')));
-    expect(choosing).toEqual(['src/company-context/company-context.module.ts']);
+  it('a queue driver is chosen in queue-connection.module.ts only: no file compares QUEUE_CONNECTION, one loads the drivers', () => {
+    const comparing = files.filter((file) => /connection\s*[!=]==/.test(readFileSync(join(root, file), 'utf8')));
+    expect(comparing).toEqual([]);
+    const loading = files.filter((file) =>
+      /(from |import\()'\.{1,2}\/(company-context\/)?drivers\//.test(readFileSync(join(root, file), 'utf8')),
+    );
+    expect(loading).toEqual(['src/company-context/queue-connection.module.ts']);
   });
 
   it('a queue driver calls back through JobHandler and never imports the processor or the state machine', () => {

@@ -1,6 +1,7 @@
-import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BullModule, InjectQueue } from '@nestjs/bull';
+import { DynamicModule, Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, JobOptions, Queue } from 'bull';
+import { AppConfig } from '../../config/app-config';
 import { COMPANY_CONTEXT_JOB, COMPANY_CONTEXT_QUEUE, CompanyContextJob, companyContextJobId, msUntil } from '../company-context.job';
 import { JOB_HANDLER, JobHandler, QueueCapabilities, QueueCounts, QueueDriver, QueueStatus, WorkerOptions } from '../queue-driver';
 import { RecordQueueStore } from '../record-queue.store';
@@ -35,11 +36,33 @@ export function recordBackoff(_attemptsMade: number, error: unknown): number {
 }
 
 /**
- * Registered with Bull in CompanyContextModule. 'doubling' is the strategy named in the options of jobs
+ * Registered with Bull by bullModules. 'doubling' is the strategy named in the options of jobs
  * queued by earlier versions (Bull counted their attempts): still in Redis after an upgrade, they follow
  * the record too.
  */
 export const BULL_BACKOFF_STRATEGIES = { [RECORD_BACKOFF]: recordBackoff, doubling: recordBackoff };
+
+/** Bull's root (the Redis connection, its settings) and the queue the driver injects; QueueConnectionModule imports them. */
+export function bullModules(config: AppConfig): DynamicModule[] {
+  return [
+    BullModule.forRoot({
+      url: config.queue.redisUrl,
+      settings: {
+        // A retry waits until the record's retry time; Bull keeps no count of its own.
+        backoffStrategies: BULL_BACKOFF_STRATEGIES,
+        // A dead worker's job is taken over after about this long (the lock is renewed at half of it).
+        lockDuration: config.queue.stalledMs,
+        lockRenewTime: config.queue.stalledMs / 2,
+        stalledInterval: config.queue.stalledMs,
+      },
+    }),
+    BullModule.registerQueue({
+      name: COMPANY_CONTEXT_QUEUE,
+      // AI_RATE_LIMIT across every worker: one job start per 60 s / limit.
+      ...(config.ai.rateLimit > 0 ? { limiter: { max: 1, duration: Math.ceil(60_000 / config.ai.rateLimit) } } : {}),
+    }),
+  ];
+}
 
 /**
  * Every company-context job's options, set in one place. The record is the only clock: its
