@@ -16,6 +16,12 @@ import { UpdateClientDto } from './dto/update-client.dto';
 /** A page of records; `search` (the dashboard's): words that start words of the client's name or e-mail (record-search.ts). */
 export type ClientListQuery = ListClientsQuery & { search?: string };
 
+/** A search's sample: the newest SEARCH_SAMPLE_ROWS candidates below afterId, from floor on (null: all of them). */
+interface Sample {
+  afterId: number | null;
+  floor: number | null;
+}
+
 interface MatchRange {
   afterId?: number | null;
   fromId?: number | null;
@@ -62,18 +68,23 @@ export class ClientsService {
     const afterId = query.cursor === undefined ? null : decodePageCursor(query.cursor);
     const page = afterId === null ? (query.page ?? 1) : null;
     const offset = page === null ? 0 : (page - 1) * query.limit;
-    const rows = this.samplesSearch(query)
-      ? await this.searchPage(query, afterId, offset)
-      : await this.matching(query, { afterId })
-          .orderBy('client.id', 'DESC')
-          .offset(offset || undefined)
-          // One row more than asked says whether a next page exists, without a count.
-          .limit(query.limit + 1)
-          .getMany();
+    // A MariaDB search reads the newest candidates first (SEARCH_SAMPLE_ROWS): where they end.
+    const floor = this.samplesSearch(query) ? await this.sampleFloor(query, afterId) : undefined;
+    const rows =
+      floor !== undefined
+        ? await this.searchPage(query, { afterId, floor }, offset)
+        : await this.matching(query, { afterId })
+            .orderBy('client.id', 'DESC')
+            .offset(offset || undefined)
+            // One row more than asked says whether a next page exists, without a count.
+            .limit(query.limit + 1)
+            .getMany();
     const data = rows.slice(0, query.limit);
     // The last numbered page tells the total by itself: no second pass over the matches.
     const lastPage = page !== null && rows.length <= query.limit && (rows.length > 0 || offset === 0);
-    const [total, totalExact] = lastPage ? [offset + rows.length, true] : await this.countMatches(query);
+    const [total, totalExact] = lastPage
+      ? [offset + rows.length, true]
+      : await this.countMatches(query, afterId === null ? floor : undefined);
     const nextCursor = rows.length > query.limit ? encodePageCursor(data[data.length - 1].id) : null;
     return { data, meta: { page, limit: query.limit, total, total_exact: totalExact, next_cursor: nextCursor } };
   }
@@ -89,9 +100,9 @@ export class ClientsService {
    * (so the index has few matches to return). The page's ids first (from `offset` on, one more than the
    * limit), then its records.
    */
-  private async searchPage(query: ClientListQuery, afterId: number | null, offset: number): Promise<Client[]> {
+  private async searchPage(query: ClientListQuery, sample: Sample, offset: number): Promise<Client[]> {
+    const { afterId, floor } = sample;
     const wanted = offset + query.limit + 1;
-    const floor = await this.sampleFloor(query, afterId);
     const upper = await this.ids(this.matching(query, { afterId, fromId: floor, reading: 'scan' }), 0, wanted);
     let ids = upper.slice(offset);
     if (upper.length < wanted && floor !== null) {
@@ -119,8 +130,8 @@ export class ClientsService {
   }
 
   /** The number of matches, exact below TOTAL_COUNT_CAP or when asked; else the cap, flagged as not exact. */
-  private async countMatches(query: ClientListQuery): Promise<[number, boolean]> {
-    const sampled = this.samplesSearch(query) && query.total !== 'exact' ? await this.countSearchSample(query) : undefined;
+  private async countMatches(query: ClientListQuery, topFloor?: number | null): Promise<[number, boolean]> {
+    const sampled = this.samplesSearch(query) && query.total !== 'exact' ? await this.countSearchSample(query, topFloor) : undefined;
     if (sampled) return sampled;
     // Counting a bounded subquery reads at most cap + 1 index entries, whatever the size of the table.
     const count = await this.count(this.matching(query), query.total === 'exact' ? undefined : TOTAL_COUNT_CAP + 1);
@@ -134,8 +145,9 @@ export class ClientsService {
    * as "at least this many" (total_exact false). When most candidates below match, they are read one by
    * one (cheaper than the index); otherwise undefined: the index counts its few matches.
    */
-  private async countSearchSample(query: ClientListQuery): Promise<[number, boolean] | undefined> {
-    const floor = await this.sampleFloor(query, null);
+  private async countSearchSample(query: ClientListQuery, topFloor?: number | null): Promise<[number, boolean] | undefined> {
+    // The first page's sample is the count's: its floor is not looked up twice.
+    const floor = topFloor !== undefined ? topFloor : await this.sampleFloor(query, null);
     const inSample = await this.count(this.matching(query, { fromId: floor, reading: 'scan' }));
     if (floor === null) return [inSample, true];
     const [top] = await this.ids(this.matching(query, { reading: 'none' }), 0, 1);
