@@ -218,7 +218,8 @@ check(String(envOf('api').PORT) === '3000', 'compose: api PORT=3000 (what the he
 
 // --- .env.example against the service's own defaults (from the build)
 const example = read('.env.example');
-const { EnvironmentVariables, validateEnvironment } = require(path.join(root, 'dist/config/environment.js'));
+const { EnvironmentVariables } = require(path.join(root, 'dist/config/environment.js'));
+const { validateEnvironment } = require(path.join(root, 'dist/config/validate-environment.js'));
 const defaults = new EnvironmentVariables();
 const appVariables = Object.keys(defaults);
 const composeVariables = [...new Set([...read('docker/compose.yaml').matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]))];
@@ -415,7 +416,7 @@ APP_DIR=$ROOT DATA_DIR=$TMP/data AS_USER=()
 if [ "$IMAGE" = 1 ]; then
   APP_DIR=$TMP/app DATA_DIR=$TMP/app/data
   mkdir -p "$APP_DIR/docker"
-  cp package.json package-lock.json .npmrc "$APP_DIR/"
+  cp package.json package-lock.json .prebuild-installrc "$APP_DIR/"
   if (cd "$APP_DIR" && npm ci --omit=dev --no-audit --no-fund) >"$TMP/npm-ci.log" 2>&1; then
     pass "image layout: npm ci --omit=dev (production dependencies only, native addons built)"
   else
