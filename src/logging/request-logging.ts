@@ -2,7 +2,6 @@ import { RequestHandler, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { EVERY_ROUTE } from './logging.module';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -36,35 +35,38 @@ function requestFields(request: Request, response: Response, durationMs: number)
   };
 }
 
-/** What pino-http hands the object builders: the time from the request's start to its response's end, in ms. */
-interface Timed {
-  responseTime: number;
-}
-
 function message(request: Request, response: Response, durationMs: number): string {
   const { method, route, path, status } = requestFields(request, response, durationMs);
   return `${method} ${route ?? path} ${status} in ${durationMs} ms${response.writableEnded ? '' : ' (aborted)'}`;
 }
 
 /**
- * One line per HTTP request, written when its response ends: method, route, status, duration and the
- * request id (also on every line logged while the request runs). Mounted before anything else, so even
- * a request the body parser refuses has its line.
+ * One line per HTTP request, written when its response ends (or its connection closes first: "aborted"):
+ * method, route, status, duration and the request id, at `error` for a 5xx or a failed response, else
+ * `info`. Every line logged while the request runs carries its id: `request.log`, which nestjs-pino's
+ * middleware binds to the request's async context. Mounted before anything else, so even a request the
+ * body parser refuses has its line.
+ *
+ * Written here rather than with pino-http, which binds the whole request to a second child logger on
+ * every request, used or not, at a cost of about 50 KB of garbage a request (bench/RESULTS.md, "Garbage
+ * per request").
  */
 export function requestLogging(root: Logger): RequestHandler {
-  const middleware = pinoHttp<Request, Response>({
-    logger: root,
-    genReqId: requestId,
-    customAttributeKeys: { reqId: 'requestId' },
-    // Lines logged during the request carry only its id; the request's own line says the rest.
-    quietReqLogger: true,
-    quietResLogger: true,
-    customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessObject: (request, response, { responseTime }: Timed) => requestFields(request, response, responseTime),
-    customSuccessMessage: (request, response, responseTime) => message(request, response, responseTime),
-    customErrorObject: (request, response, _error, { responseTime }: Timed) => requestFields(request, response, responseTime),
-    // pino-http passes the duration as a fourth argument that its types leave out.
-    customErrorMessage: (request, response, _error, responseTime?: number) => message(request, response, responseTime ?? 0),
-  });
-  return middleware;
+  return (request, response, next) => {
+    const started = performance.now();
+    const log = root.child({ requestId: requestId(request, response) });
+    request.log = log;
+    const written = (error?: Error) => {
+      response.off('finish', written);
+      response.off('close', written);
+      response.off('error', written);
+      const durationMs = Math.round(performance.now() - started);
+      const level = error || response.statusCode >= 500 ? 'error' : 'info';
+      log[level](requestFields(request, response, durationMs), message(request, response, durationMs));
+    };
+    response.on('finish', written);
+    response.on('close', written);
+    response.on('error', written);
+    next();
+  };
 }

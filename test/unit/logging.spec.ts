@@ -80,4 +80,37 @@ describe('The root logger', () => {
       err: { config: { headers: { 'x-api-key': '[redacted]' } } },
     });
   });
+
+  it('keeps an error readable when it hides a field of it, and leaves the logged objects as they were', () => {
+    const { logger, lines } = loggerWith({ LOG_FORMAT: 'json' });
+    class AiCallError extends Error {}
+    const error = Object.assign(new AiCallError('AI answered HTTP 502'), {
+      config: { headers: { 'x-api-key': 'ai-key-8', accept: 'json' } },
+    });
+    const fields = { clients: [{ id: 1, password: 'password-9' }, { id: 2 }] };
+    logger.error({ err: error, ...fields }, 'call failed');
+    const line = JSON.parse(lines[0]);
+    expect(line.err).toMatchObject({
+      type: 'AiCallError',
+      message: 'AI answered HTTP 502',
+      config: { headers: { 'x-api-key': '[redacted]', accept: 'json' } },
+    });
+    expect(line.err.stack).toMatch(/^Error: AI answered HTTP 502\n\s+at /);
+    expect(line.clients).toEqual([{ id: 1, password: '[redacted]' }, { id: 2 }]);
+    // The caller's objects are not changed: the redaction works on copies.
+    expect(error.config.headers['x-api-key']).toBe('ai-key-8');
+    expect(fields.clients[0].password).toBe('password-9');
+  });
+
+  it('redacts the bindings of child loggers too (a grandchild keeps its parent fields), three levels down included', () => {
+    const { logger, lines } = loggerWith({ LOG_FORMAT: 'json' });
+    logger
+      .child({ requestId: 'r-1' })
+      .child({ job: { APP_KEY: 'base64:app-key-10' } })
+      .info({ a: { b: { c: { password: 'p-11' } } } }, 'x');
+    const line = JSON.parse(lines[0]);
+    expect(line).toMatchObject({ requestId: 'r-1', job: { APP_KEY: '[redacted]' }, a: { b: { c: { password: '[redacted]' } } } });
+    expect(lines[0]).not.toContain('app-key-10');
+    expect(lines[0]).not.toContain('p-11');
+  });
 });
