@@ -168,11 +168,14 @@ export function startNode(
 ): ServiceProcess {
   // BENCH_PROFILE_DIR=/tmp/x: every service process writes a V8 CPU profile there when it exits (to find out why).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  // BENCH_HEAP_PROFILE_DIR=/tmp/y: and a sampled profile of everything it allocated (bench/heap-sample.js).
+  const heapProfileDir = process.env.BENCH_HEAP_PROFILE_DIR;
+  if (heapProfileDir) profile.push('--require', join(BENCH_DIR, 'heap-sample.js'));
   // BENCH_NODE_ARGS="--trace-gc": extra node flags for the service processes (after nodeArgs: they win); BENCH_LOG_DIR: keep their whole output there.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, ...profile, ...extra, join(appDir, script), ...args], {
     cwd: ROOT,
-    env,
+    env: heapProfileDir ? { ...env, BENCH_HEAP_PROFILE_DIR: heapProfileDir } : env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const service = new ServiceProcess(name, child);

@@ -319,10 +319,11 @@ function report(options: Options, results: Results): { markdown: string; summary
 export function writeReport(options: Options, results: Results): string[] {
   const { markdown, summary } = report(options, results);
   mkdirSync(join(BENCH_DIR, 'out'), { recursive: true });
-  // The scale part writes its own section (bench/parts/scale.ts): kept when the other parts are written again.
+  // The scale part writes its own section (bench/parts/scale.ts), and the readings written by hand after a
+  // run follow it: from the section's start to the end, kept when the other parts are written again.
   const previous = existsSync(options.resultsFile) ? readFileSync(options.resultsFile, 'utf8') : '';
-  const scaleSection = /<!-- scale:start -->[\s\S]*<!-- scale:end -->\n?/.exec(previous)?.[0];
-  writeFileSync(options.resultsFile, scaleSection ? `${markdown}\n${scaleSection}` : markdown);
+  const kept = previous.includes('<!-- scale:start -->') ? previous.slice(previous.indexOf('<!-- scale:start -->')) : '';
+  writeFileSync(options.resultsFile, kept ? `${markdown}\n${kept}` : markdown);
   if (results.latency.size > 0) {
     const series: LatencySeries[] = [];
     const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
