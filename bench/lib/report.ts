@@ -7,6 +7,10 @@ import { BENCH_DIR } from './processes';
 import { Results } from './results';
 import { latencySvg, LatencySeries } from './svg';
 
+/** The scale part's own section of RESULTS.md (bench/parts/scale.ts writes it between these). */
+export const SCALE_START = '<!-- scale:start -->';
+export const SCALE_END = '<!-- scale:end -->';
+
 const pass = (ok: boolean) => (ok ? '**pass**' : '**MISS**');
 
 function report(options: Options, results: Results): { markdown: string; summary: string[] } {
@@ -322,7 +326,8 @@ export function writeReport(options: Options, results: Results): string[] {
   // The scale part writes its own section (bench/parts/scale.ts), and the readings written by hand after a
   // run follow it: from the section's start to the end, kept when the other parts are written again.
   const previous = existsSync(options.resultsFile) ? readFileSync(options.resultsFile, 'utf8') : '';
-  const kept = previous.includes('<!-- scale:start -->') ? previous.slice(previous.indexOf('<!-- scale:start -->')) : '';
+  const start = previous.indexOf(SCALE_START);
+  const kept = start >= 0 ? previous.slice(start) : '';
   writeFileSync(options.resultsFile, kept ? `${markdown}\n${kept}` : markdown);
   if (results.latency.size > 0) {
     const series: LatencySeries[] = [];

@@ -17,6 +17,7 @@ import { clientBody, companyContext } from '../../test/support/clients';
 import { loadAverage, machineInfo, median } from '../lib/common';
 import { Options } from '../lib/options';
 import { BENCH_DIR, FakeAiProcess, runCli, serviceEnv, ServiceProcess, startApi } from '../lib/processes';
+import { SCALE_END, SCALE_START } from '../lib/report';
 import { log } from '../lib/results';
 import { APP_DIR } from '../lib/service';
 import { scaleSvg, SizeSeries } from '../lib/svg';
@@ -35,8 +36,6 @@ export const PERF_URL = 'mysql://root@127.0.0.1:3306/perf';
 export const SCALE_REDIS_URL = 'redis://127.0.0.1:6379/6';
 const PORT = 3913;
 const CHUNK = 100_000;
-export const SCALE_START = '<!-- scale:start -->';
-export const SCALE_END = '<!-- scale:end -->';
 
 interface Call {
   name: string;
